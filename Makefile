@@ -1,0 +1,79 @@
+# Every target installs what it needs: a fresh machine needs only `make run` or `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: msgfmt for translations, pango for PDF letters, chromium for browser tests,
+# CJK fonts so Chinese renders in the browser and in letters.
+APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+APT_TEST := $(APT_RUN) chromium
+
+.PHONY: help run test test-fast lint format bench migrate demo messages system-deps system-deps-test check-deploy clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+system-deps: ## Install the Debian packages the app needs (gettext, pango, CJK fonts)
+	$(call apt_install,$(APT_RUN))
+
+system-deps-test: ## Install the Debian packages the tests need (adds chromium)
+	$(call apt_install,$(APT_TEST))
+
+messages: $(STAMP) ## Compile translations
+	cd $(CURDIR) && $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+migrate: $(STAMP) ## Apply database migrations
+	$(PY) manage.py migrate --no-input -v 0
+
+demo: migrate ## Load demo users, reference data and sample cases (idempotent)
+	$(PY) manage.py load_demo
+
+run: system-deps $(STAMP) messages demo ## Install, migrate, load demo data, serve http://127.0.0.1:8000 (ASGI)
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+test: system-deps-test $(STAMP) messages ## Install and run the whole suite (lint, unit, API, browser)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
+
+test-fast: $(STAMP) ## Run the tests without the browser journey
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser"
+
+lint: $(STAMP) ## Lint and check formatting
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## Format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-deploy: $(STAMP) ## Run Django's deployment checklist on the production profile
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$${SECRET_KEY:-$$(openssl rand -hex 40)} ALLOWED_HOSTS=complaints.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: system-deps $(STAMP) ## Run the benchmarks on PostgreSQL and write docs/benchmarks.md
+	$(PY) bench/run.py
+
+clean: ## Remove the virtualenv, the local database and caches
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

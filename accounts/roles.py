@@ -1,0 +1,47 @@
+"""Roles are Django groups; every page and API operation checks them on the server.
+
+A user's roles are read once per request object and cached on it, so permission checks in a
+list never add queries per row.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Front-line agent")
+    ESCALATION_DESK = "escalation_desk", _("Escalation desk")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that may change cases at all. Auditors and administrators read only: an administrator
+# manages people and reference data, and separation of duties keeps them out of case decisions.
+CASE_WORKER_ROLES = frozenset({Role.AGENT, Role.ESCALATION_DESK, Role.SUPERVISOR})
+# Roles that work on any case, not only their own.
+CASE_WIDE_ROLES = frozenset({Role.ESCALATION_DESK, Role.SUPERVISOR})
+STAFF_ROLES = frozenset(Role)
+
+
+def roles_of(user) -> frozenset:
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_cached_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(Role(name) for name in names if name in Role.values)
+        user._cached_roles = cached
+    return cached
+
+
+def has_role(user, *roles) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def can_read_cases(user) -> bool:
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def can_log_complaints(user) -> bool:
+    return has_role(user, *CASE_WORKER_ROLES)

@@ -1,0 +1,198 @@
+"""The evidence each transition needs (the brief's 7A table), as forms.
+
+The same forms validate HTML posts and API payloads, so a rule exists once. Views turn a POST into
+a plain dict first (lists for options and commitments); the service hands it to these forms.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import EmotionalNeed
+from .models import Category, ResponsibleUnit
+from .widgets import LocalDateTimeInput
+
+TEXT_LIMIT = 4000
+# A first contact can be logged a little after the fact, but never in the future (clock skew aside).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _not_future(value):
+    if value and value > timezone.now() + CLOCK_SKEW:
+        raise ValidationError(_("This time is in the future."))
+
+
+def _in_future(value):
+    if value and value <= timezone.now():
+        raise ValidationError(_("Promise a time in the future."))
+
+
+class ListOfFormsField(forms.Field):
+    """A list of small records (options, commitments), each validated by `item_form`."""
+
+    default_error_messages = {
+        "not_a_list": _("Expected a list of entries."),
+        "too_few": _("Give at least %(min)d entries."),
+        "too_many": _("Give at most %(max)d entries."),
+    }
+
+    def __init__(self, *, item_form, item_label, min_items=0, max_items=10, **kwargs):
+        self.item_form, self.item_label = item_form, item_label
+        self.min_items, self.max_items = min_items, max_items
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if value in (None, "", [], ()):
+            value = []
+        if not isinstance(value, (list, tuple)):
+            raise ValidationError(self.error_messages["not_a_list"], code="not_a_list")
+        cleaned, errors = [], []
+        for index, item in enumerate(value, start=1):
+            item_form = self.item_form(item if isinstance(item, dict) else {})
+            if item_form.is_valid():
+                cleaned.append(item_form.cleaned_data)
+                continue
+            for name, messages in item_form.errors.items():
+                label = item_form.fields[name].label if name in item_form.fields else ""
+                for message in messages:
+                    errors.append(
+                        ValidationError(
+                            _("%(item)s %(index)d — %(field)s: %(message)s"),
+                            params={"item": self.item_label, "index": index, "field": label, "message": message},
+                        )
+                    )
+        if errors:
+            raise ValidationError(errors)
+        if len(cleaned) < self.min_items:
+            raise ValidationError(self.error_messages["too_few"], code="too_few", params={"min": self.min_items})
+        if len(cleaned) > self.max_items:
+            raise ValidationError(self.error_messages["too_many"], code="too_many", params={"max": self.max_items})
+        return cleaned
+
+
+class EvidenceForm(forms.Form):
+    """Base: forms receive the case so cross-checks (e.g. the chosen option exists) can see it."""
+
+    def __init__(self, data=None, *, case=None, **kwargs):
+        self.case = case
+        super().__init__(data, **kwargs)
+
+
+class AcceptEvidence(EvidenceForm):
+    first_contact_at = forms.DateTimeField(
+        label=_("First contact"), widget=LocalDateTimeInput(), validators=[_not_future]
+    )
+    customer_words = forms.CharField(label=_("The customer's own words"), max_length=TEXT_LIMIT)
+
+
+class ApologizeEvidence(EvidenceForm):
+    apology_text = forms.CharField(label=_("Apology given"), max_length=TEXT_LIMIT)
+
+
+class AcknowledgeEvidence(EvidenceForm):
+    restated_problem = forms.CharField(label=_("Problem restated in our words"), max_length=TEXT_LIMIT)
+    emotional_needs = forms.MultipleChoiceField(
+        label=_("Emotional needs noted"), choices=EmotionalNeed.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+FACT_FIELDS = (
+    ("what", _("What happened")),
+    ("when", _("When")),
+    ("where", _("Where")),
+    ("who", _("Who was involved")),
+    ("why", _("Why (as the customer sees it)")),
+    ("how", _("How it happened")),
+)
+REQUIRED_FACTS = ("what", "when", "who")
+
+
+class AnalyzeEvidence(EvidenceForm):
+    root_cause = forms.CharField(label=_("Root cause"), max_length=TEXT_LIMIT)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(active=True))
+    responsible_unit = forms.ModelChoiceField(
+        label=_("Responsible unit"), queryset=ResponsibleUnit.objects.filter(active=True)
+    )
+    desired_outcome = forms.CharField(label=_("Customer's desired outcome"), max_length=TEXT_LIMIT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 5W1H: what, when and who are always knowable; where, why and how may not apply.
+        for key, label in FACT_FIELDS:
+            self.fields[f"fact_{key}"] = forms.CharField(
+                label=label, max_length=TEXT_LIMIT, required=key in REQUIRED_FACTS
+            )
+        self.order_fields([f"fact_{key}" for key, _label in FACT_FIELDS])
+
+    def clean(self):
+        data = super().clean()
+        data["facts"] = {key: data.pop(f"fact_{key}", "") or "" for key, _label in FACT_FIELDS}
+        return data
+
+
+class OptionItem(forms.Form):
+    action = forms.CharField(label=_("What we will do"), max_length=1000)
+    benefit = forms.CharField(label=_("Benefit to the customer"), max_length=1000)
+    compensation = forms.DecimalField(
+        label=_("Compensation"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )
+
+    def clean_compensation(self):
+        return self.cleaned_data.get("compensation") or 0
+
+
+class AlternativesEvidence(EvidenceForm):
+    # The brief's rule: always offer the customer at least two options to choose from.
+    options = ListOfFormsField(
+        item_form=OptionItem, item_label=_("Option"), min_items=2, max_items=5, label=_("Options")
+    )
+
+
+class CommitmentItem(forms.Form):
+    description = forms.CharField(label=_("What we promise"), max_length=1000)
+    due_at = forms.DateTimeField(label=_("Due"), widget=LocalDateTimeInput(), validators=[_in_future])
+
+
+class AgreeEvidence(EvidenceForm):
+    chosen_option = forms.IntegerField(label=_("Chosen option"), min_value=1)
+    customer_confirmed = forms.BooleanField(
+        label=_("The customer confirmed"),
+        error_messages={"required": _("Record the customer's confirmation of the chosen option.")},
+    )
+    commitments = ListOfFormsField(
+        item_form=CommitmentItem, item_label=_("Commitment"), min_items=1, max_items=10, label=_("Commitments")
+    )
+    next_callback_at = forms.DateTimeField(
+        label=_("Next callback"), widget=LocalDateTimeInput(), validators=[_in_future]
+    )
+
+    def clean_chosen_option(self):
+        position = self.cleaned_data["chosen_option"]
+        options = {o.position: o for o in self.case.options.filter(round=self.case.options_round)} if self.case else {}
+        if position not in options:
+            raise ValidationError(_("Choose one of the options offered in this round."))
+        return options[position]
+
+
+class AssureEvidence(EvidenceForm):
+    follow_up_done = forms.BooleanField(
+        label=_("Follow-up done"), error_messages={"required": _("Confirm that the follow-up was done.")}
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction (1–5)"), choices=[(i, str(i)) for i in range(1, 6)], coerce=int
+    )
+    thanked = forms.BooleanField(
+        label=_("Customer thanked"), error_messages={"required": _("Thank the customer and tick this box.")}
+    )
+    follow_up_note = forms.CharField(label=_("Follow-up note"), max_length=TEXT_LIMIT, required=False)
+
+
+class CloseEvidence(EvidenceForm):
+    closing_note = forms.CharField(label=_("Closing note"), max_length=TEXT_LIMIT, required=False)
+
+
+class ReasonEvidence(EvidenceForm):
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_LIMIT)

@@ -1,0 +1,29 @@
+"""Short coaching for each step, in our own words (shown beside the form for the next step)."""
+
+from django.utils.translation import gettext_lazy as _
+
+STEP_HINTS = {
+    "accept": _(
+        "Take ownership warmly. No blame, no “that never happens”. Write down what the customer said, in their words."
+    ),
+    "apologize": _("Apologise sincerely for the trouble this has caused. An apology is not an admission of fault."),
+    "acknowledge": _(
+        "Say the problem back in your own words and name how the customer feels. Feelings first, facts after."
+    ),
+    "analyze": _(
+        "Ask open questions, then closed ones. Pin down what, when, where, who, why and how, and find the real cause."
+    ),
+    "offer_alternatives": _(
+        "Offer at least two workable options. For each: what we will do, what the customer gains, what it "
+        "costs. Start low on compensation."
+    ),
+    "agree": _(
+        "Let the customer choose. Confirm what happens and by when — promise only times you can keep — and "
+        "agree the next callback."
+    ),
+    "assure": _("Deliver, call back whatever the result, check satisfaction and thank the customer for raising it."),
+    "close": _("Everything promised is done and the customer has been thanked: close the case."),
+    "reopen": _("The customer is back on the same issue. Say why; the case returns to analysis."),
+    "withdraw": _("The customer no longer wants this handled. Record their reason."),
+    "reject": _("Only for complaints that are not valid. Record the reason: it will be reviewed."),
+}

@@ -1,0 +1,372 @@
+"""The 7A case: state, evidence and the invariants that hold whatever writes it.
+
+Transitions change only this instance's fields. Everything around them — permission, evidence
+validation, saving, the CaseEvent, notifications — lives in services/transitions.py.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from .choices import OPEN_STATES, CaseState, Channel, CustomerTier, Language, Priority
+from .permissions import can_work_case, is_supervisor
+
+
+class BilingualName(models.Model):
+    """Reference data named in both languages; `name` follows the active language."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("code",)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class Category(BilingualName):
+    history = HistoricalRecords()
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+
+
+class ResponsibleUnit(BilingualName):
+    history = HistoricalRecords()
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("responsible unit")
+        verbose_name_plural = _("responsible units")
+
+
+class CaseNumberCounter(models.Model):
+    """One row per year; bumped with UPDATE … RETURNING so numbers never repeat or skip on rollback."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_value}"
+
+
+def _reopen_window_open(case) -> bool:
+    return case.closed_at is not None and timezone.now() - case.closed_at <= timedelta(
+        days=settings.CASE_REOPEN_WINDOW_DAYS
+    )
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    state = FSMField(_("state"), max_length=32, choices=CaseState.choices, default=CaseState.NEW, protected=True)
+    # Derived from state by the transitions; kept as a column because every queue filters on it.
+    is_open = models.BooleanField(_("open"), default=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    summary = models.CharField(_("summary"), max_length=200)
+    # Snapshot of who complained and how, taken at intake: the queue filters and searches these
+    # without joining intake tables, and the case keeps the tier it was prioritised with.
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    customer_name = models.CharField(_("customer name"), max_length=100)
+    customer_phone = models.CharField(_("customer phone"), max_length=32)
+    customer_tier = models.CharField(_("customer tier"), max_length=10, choices=CustomerTier.choices)
+    customer_language = models.CharField(_("letter language"), max_length=10, choices=Language.choices)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    # Accept
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    customer_words = models.TextField(_("customer's own words"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    # Apologize
+    apology_text = models.TextField(_("apology given"), blank=True)
+    apologized_at = models.DateTimeField(_("apologized"), null=True, blank=True)
+    # Acknowledge
+    restated_problem = models.TextField(_("problem restated"), blank=True)
+    emotional_needs = models.JSONField(_("emotional needs"), default=list, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # Analyze (facts are 5W1H: what, when, where, who, why, how)
+    facts = models.JSONField(_("facts (5W1H)"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responsible_unit = models.ForeignKey(
+        ResponsibleUnit,
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    desired_outcome = models.TextField(_("customer's desired outcome"), blank=True)
+    analyzed_at = models.DateTimeField(_("analyzed"), null=True, blank=True)
+    # Alternatives: CaseOption rows of the current round
+    options_round = models.PositiveSmallIntegerField(_("options round"), default=0)
+    alternatives_offered_at = models.DateTimeField(_("alternatives offered"), null=True, blank=True)
+    # Agreement: chosen option + Commitment rows
+    chosen_option = models.ForeignKey(
+        "CaseOption", verbose_name=_("chosen option"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    customer_confirmed = models.BooleanField(_("customer confirmed"), default=False)
+    next_callback_at = models.DateTimeField(_("next callback"), null=True, blank=True)
+    agreed_at = models.DateTimeField(_("agreed"), null=True, blank=True)
+    # Assure
+    follow_up_done = models.BooleanField(_("follow-up done"), default=False)
+    follow_up_note = models.TextField(_("follow-up note"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    thanked = models.BooleanField(_("customer thanked"), default=False)
+    assured_at = models.DateTimeField(_("assured"), null=True, blank=True)
+    # Endings
+    closing_note = models.TextField(_("closing note"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    end_reason = models.TextField(_("reason"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=CaseState.values), name="case_state_known"),
+            models.CheckConstraint(
+                condition=models.Q(is_open=True, state__in=OPEN_STATES)
+                | models.Q(is_open=False) & ~models.Q(state__in=OPEN_STATES),
+                name="case_is_open_matches_state",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="case_satisfaction_1_to_5",
+            ),
+        ]
+        # Queue indexes: each matches a (filter, keyset order) pair used by selectors.case_queue.
+        indexes = [
+            models.Index(fields=["is_open", "priority", "created_at", "id"], name="case_open_prio"),
+            models.Index(fields=["is_open", "created_at", "id"], name="case_open_created"),
+            models.Index(fields=["owner", "is_open", "priority", "created_at", "id"], name="case_owner_prio"),
+            models.Index(fields=["owner", "is_open", "created_at", "id"], name="case_owner_created"),
+            models.Index(fields=["state", "priority", "created_at", "id"], name="case_state_prio"),
+            models.Index(fields=["priority", "created_at", "id"], name="case_all_prio"),
+            models.Index(fields=["created_at", "id"], name="case_all_created"),
+            models.Index(fields=["customer_phone"], name="case_phone"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    # --- the 7A steps -------------------------------------------------------------------------
+
+    @transition(field=state, source=CaseState.NEW, target=CaseState.ACCEPTED, permission=can_work_case)
+    def accept(self, *, first_contact_at, customer_words, at):
+        self.first_contact_at = first_contact_at
+        self.customer_words = customer_words
+        self.accepted_at = at
+
+    @transition(field=state, source=CaseState.ACCEPTED, target=CaseState.APOLOGIZED, permission=can_work_case)
+    def apologize(self, *, apology_text, at):
+        self.apology_text = apology_text
+        self.apologized_at = at
+
+    @transition(field=state, source=CaseState.APOLOGIZED, target=CaseState.ACKNOWLEDGED, permission=can_work_case)
+    def acknowledge(self, *, restated_problem, emotional_needs, at):
+        self.restated_problem = restated_problem
+        self.emotional_needs = list(emotional_needs)
+        self.acknowledged_at = at
+
+    @transition(field=state, source=CaseState.ACKNOWLEDGED, target=CaseState.ANALYZED, permission=can_work_case)
+    def analyze(self, *, facts, root_cause, category, responsible_unit, desired_outcome, at):
+        self.facts = facts
+        self.root_cause = root_cause
+        self.category = category
+        self.responsible_unit = responsible_unit
+        self.desired_outcome = desired_outcome
+        self.analyzed_at = at
+
+    @transition(field=state, source=CaseState.ANALYZED, target=CaseState.ALTERNATIVES_OFFERED, permission=can_work_case)
+    def offer_alternatives(self, *, at):
+        """Opens a new round of options; the service writes the CaseOption rows of that round."""
+        self.options_round += 1
+        self.chosen_option = None
+        self.customer_confirmed = False
+        self.alternatives_offered_at = at
+
+    @transition(field=state, source=CaseState.ALTERNATIVES_OFFERED, target=CaseState.AGREED, permission=can_work_case)
+    def agree(self, *, chosen_option, next_callback_at, at):
+        self.chosen_option = chosen_option
+        self.customer_confirmed = True
+        self.next_callback_at = next_callback_at
+        self.agreed_at = at
+
+    @transition(field=state, source=CaseState.AGREED, target=CaseState.ASSURED, permission=can_work_case)
+    def assure(self, *, follow_up_note, satisfaction, at):
+        self.follow_up_done = True
+        self.follow_up_note = follow_up_note
+        self.satisfaction = satisfaction
+        self.thanked = True
+        self.assured_at = at
+
+    @transition(field=state, source=CaseState.ASSURED, target=CaseState.CLOSED, permission=can_work_case)
+    def close(self, *, closing_note, at):
+        self.closing_note = closing_note
+        self.closed_at = at
+        self.is_open = False
+
+    # --- other endings ------------------------------------------------------------------------
+
+    @transition(field=state, source=OPEN_STATES, target=CaseState.WITHDRAWN, permission=can_work_case)
+    def withdraw(self, *, reason, at):
+        self.end_reason = reason
+        self.closed_at = at
+        self.is_open = False
+
+    @transition(field=state, source=OPEN_STATES, target=CaseState.REJECTED, permission=is_supervisor)
+    def reject(self, *, reason, at):
+        self.end_reason = reason
+        self.closed_at = at
+        self.is_open = False
+
+    @transition(
+        field=state,
+        source=CaseState.CLOSED,
+        target=CaseState.ANALYZED,
+        permission=can_work_case,
+        conditions=[_reopen_window_open],
+    )
+    def reopen(self, *, reason, at):
+        """Back to Analyze: the old analysis stands, new alternatives must be offered and agreed."""
+        self.end_reason = reason
+        self.reopen_count += 1
+        self.closed_at = None
+        self.is_open = True
+        self.follow_up_done = False
+        self.thanked = False
+        self.satisfaction = None
+
+
+class CaseOption(models.Model):
+    """One alternative offered to the customer (the proposal rule: what, benefit, cost)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="options")
+    round = models.PositiveSmallIntegerField(_("round"))
+    position = models.PositiveSmallIntegerField(_("position"))
+    action = models.TextField(_("what we will do"))
+    benefit = models.TextField(_("benefit to the customer"))
+    compensation = models.DecimalField(_("compensation"), max_digits=10, decimal_places=2, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ("case", "round", "position")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round", "position"], name="option_unique_position"),
+            models.CheckConstraint(condition=models.Q(compensation__gte=0), name="option_compensation_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.action[:60]}"
+
+
+class Commitment(models.Model):
+    """Something we promised at Agreement, with the time we promised it by."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="commitments")
+    description = models.TextField(_("what we promised"))
+    due_at = models.DateTimeField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ("due_at", "id")
+        indexes = [models.Index(fields=["done_at", "due_at"], name="commitment_due")]
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class CaseEventKind(models.TextChoices):
+    LOGGED = "logged", _("Complaint logged")
+    COMPLAINT_ATTACHED = "complaint_attached", _("Complaint attached")
+    ACCEPT = "accept", _("Accepted")
+    APOLOGIZE = "apologize", _("Apologized")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledged")
+    ANALYZE = "analyze", _("Analyzed")
+    OFFER_ALTERNATIVES = "offer_alternatives", _("Alternatives offered")
+    AGREE = "agree", _("Agreement confirmed")
+    ASSURE = "assure", _("Assured")
+    CLOSE = "close", _("Closed")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    REJECT = "reject", _("Rejected")
+    REOPEN = "reopen", _("Reopened")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """Append-only record of every business step: who, when, what, from-state, to-state, why.
+
+    Field-level diffs are in the history tables; this is the business timeline. Events are never
+    updated or deleted (the model refuses, and on PostgreSQL a trigger refuses too).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["case", "created_at", "id"], name="event_case_time")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Case events are append-only.")
+
+    @property
+    def kind_label(self):
+        try:
+            return CaseEventKind(self.kind).label
+        except ValueError:
+            return self.kind
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Case events are append-only.")

@@ -1,0 +1,117 @@
+"""Every read the pages and the API make of cases, with its joins planned.
+
+Queues run a fixed number of queries whatever the page size: one for the rows (owner joined),
+one bounded count.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CaseState
+from .models import Case, CaseEvent, CaseOption, Commitment
+from .pagination import Page, Sort, count_capped, keyset_page
+
+SORTS = {
+    "priority": Sort(("priority", "created_at", "id"), descending=False, label=_("Priority, oldest first")),
+    "oldest": Sort(("created_at", "id"), descending=False, label=_("Oldest first")),
+    "newest": Sort(("created_at", "id"), descending=True, label=_("Newest first")),
+}
+DEFAULT_SORT = "priority"
+PAGE_SIZES = (25, 50, 100)
+MAX_PAGE_SIZE = 100
+
+STATUS_OPEN, STATUS_CLOSED, STATUS_ALL = "open", "ended", "all"
+CASE_NUMBER_RE = re.compile(r"^C-\d{4}-\d{1,9}$", re.IGNORECASE)
+PHONE_PREFIX_RE = re.compile(r"^\+?\d{3,}$")
+
+QUEUE_FIELDS = (
+    "id",
+    "number",
+    "state",
+    "is_open",
+    "priority",
+    "summary",
+    "channel",
+    "customer_name",
+    "customer_phone",
+    "customer_tier",
+    "created_at",
+    "updated_at",
+    "next_callback_at",
+    "owner__id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+@dataclass
+class QueueFilters:
+    owner_id: int | None = None
+    status: str = STATUS_OPEN  # open | ended | all | a CaseState value
+    priority: int | None = None
+    tier: str | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def _search(qs, text):
+    """Case number exactly, phone by prefix, otherwise the customer's name (Chinese works as is)."""
+    text = text.strip()
+    if not text:
+        return qs
+    if CASE_NUMBER_RE.match(text):
+        return qs.filter(number=text.upper())
+    if PHONE_PREFIX_RE.match(text):
+        return qs.filter(customer_phone__startswith=text)
+    return qs.filter(Q(customer_name__icontains=text) | Q(summary__icontains=text))
+
+
+def case_queue_queryset(filters: QueueFilters):
+    qs = Case.objects.select_related("owner").only(*QUEUE_FIELDS)
+    if filters.owner_id:
+        qs = qs.filter(owner_id=filters.owner_id)
+    if filters.status == STATUS_OPEN:
+        qs = qs.filter(is_open=True)
+    elif filters.status == STATUS_CLOSED:
+        qs = qs.filter(is_open=False)
+    elif filters.status in CaseState.values:
+        qs = qs.filter(state=filters.status)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.tier:
+        qs = qs.filter(customer_tier=filters.tier)
+    return _search(qs, filters.q)
+
+
+def case_queue(filters: QueueFilters, *, after=None, before=None, size=25) -> Page:
+    qs = case_queue_queryset(filters)
+    sort = SORTS.get(filters.sort) or SORTS[DEFAULT_SORT]
+    page = keyset_page(qs, sort, after=after, before=before, size=min(max(size, 1), MAX_PAGE_SIZE))
+    page.count, page.count_capped = count_capped(qs)
+    return page
+
+
+def case_detail(*, pk=None, number=None) -> Case | None:
+    lookup = {"pk": pk} if pk is not None else {"number": number}
+    return (
+        Case.objects.select_related("owner", "category", "responsible_unit", "chosen_option")
+        .prefetch_related(
+            Prefetch("options", queryset=CaseOption.objects.order_by("round", "position")),
+            Prefetch("commitments", queryset=Commitment.objects.order_by("due_at", "id")),
+        )
+        .filter(**lookup)
+        .first()
+    )
+
+
+def case_events(case) -> list[CaseEvent]:
+    return list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id"))
+
+
+def case_history(case):
+    """Field-level history of the case itself, newest first, with who made each change."""
+    return case.history.select_related("history_user").order_by("-history_date", "-history_id")

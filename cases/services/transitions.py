@@ -1,0 +1,196 @@
+"""Running a transition: the only way a case changes state.
+
+Order of checks, each mapped to its HTTP status by config.errors:
+  unknown transition → 404; not possible from the current state (or the page was stale) → 409;
+  the role may not → 403; evidence missing or invalid, or a registered guard objects → 400;
+  someone else moved the case between read and write → 409.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+from .. import evidence as ev
+from ..guards import guard_errors
+from ..models import Case, CaseOption, Commitment
+from .events import case_event_record
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    label: str
+    form: type
+    # Evidence fields passed to the model's transition method (the rest is written by the service).
+    method_fields: tuple = ()
+    reason_field: str | None = None
+
+
+TRANSITIONS = {
+    "accept": TransitionSpec(_("Accept"), ev.AcceptEvidence, ("first_contact_at", "customer_words")),
+    "apologize": TransitionSpec(_("Apologize"), ev.ApologizeEvidence, ("apology_text",)),
+    "acknowledge": TransitionSpec(_("Acknowledge"), ev.AcknowledgeEvidence, ("restated_problem", "emotional_needs")),
+    "analyze": TransitionSpec(
+        _("Analyze"),
+        ev.AnalyzeEvidence,
+        ("facts", "root_cause", "category", "responsible_unit", "desired_outcome"),
+    ),
+    "offer_alternatives": TransitionSpec(_("Offer alternatives"), ev.AlternativesEvidence),
+    "agree": TransitionSpec(_("Confirm agreement"), ev.AgreeEvidence, ("chosen_option", "next_callback_at")),
+    "assure": TransitionSpec(_("Assure"), ev.AssureEvidence, ("follow_up_note", "satisfaction")),
+    "close": TransitionSpec(_("Close"), ev.CloseEvidence, ("closing_note",)),
+    "withdraw": TransitionSpec(_("Withdraw"), ev.ReasonEvidence, ("reason",), reason_field="reason"),
+    "reject": TransitionSpec(_("Reject as invalid"), ev.ReasonEvidence, ("reason",), reason_field="reason"),
+    "reopen": TransitionSpec(_("Reopen"), ev.ReasonEvidence, ("reason",), reason_field="reason"),
+}
+FIRST_CONTACT_STEPS = ("accept", "apologize", "acknowledge")
+
+MSG_UNKNOWN = _("There is no such step.")
+MSG_WRONG_STATE = _("This step is not possible while the case is “%(state)s”.")
+MSG_STALE = _("Someone else changed this case meanwhile; reload it and try again.")
+MSG_REOPEN_WINDOW = _("A case can be reopened only within 30 days of closing.")
+MSG_EVIDENCE = _("Evidence missing or invalid: %(fields)s.")
+
+
+def _spec(name):
+    try:
+        return TRANSITIONS[name]
+    except KeyError:
+        raise NotFound(MSG_UNKNOWN) from None
+
+
+def _transition_of(case, name):
+    method = getattr(case, name)
+    return method, method._django_fsm.get_transition(case.state)
+
+
+def _check_allowed(case, name, actor, expected_state):
+    """409 when the state does not allow it or the user acted on a stale page; 403 for the role."""
+    if expected_state and expected_state != case.state:
+        raise Conflict(MSG_STALE)
+    method, fsm_transition = _transition_of(case, name)
+    if not can_proceed(method, check_conditions=False):
+        raise Conflict(MSG_WRONG_STATE % {"state": case.get_state_display()})
+    if not fsm_transition.has_perm(case, actor):
+        raise NotAllowed()
+    if name == "reopen" and not can_proceed(method):
+        raise InvalidInput(MSG_REOPEN_WINDOW, fields={"__all__": [MSG_REOPEN_WINDOW]})
+    # The library's own combined check; by now it can only fail if the checks above are wrong.
+    if not has_transition_perm(method, actor):
+        raise NotAllowed()
+
+
+def _validated(case, name, data):
+    spec = _spec(name)
+    form = spec.form(data or {}, case=case)
+    errors = {}
+    if not form.is_valid():
+        errors = {field: list(messages) for field, messages in form.errors.items()}
+    else:
+        errors = guard_errors(name, case, form.cleaned_data)
+    if errors:
+        labels = [str(form.fields[f].label) for f in errors if f in form.fields] or [
+            str(m) for m in errors.get("__all__", [])
+        ]
+        raise InvalidInput(MSG_EVIDENCE % {"fields": ", ".join(labels)}, fields=errors)
+    return form.cleaned_data
+
+
+def _jsonable(value):
+    if isinstance(value, Model):
+        return {"id": value.pk, "label": str(value)}
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _apply(case, name, actor, cleaned, now):
+    """Run one transition and everything it writes. Caller holds the transaction."""
+    spec = TRANSITIONS[name]
+    from_state = case.state
+    getattr(case, name)(**{field: cleaned[field] for field in spec.method_fields}, at=now)
+    case.updated_at = now
+    case._history_user = actor
+    case.save()  # ConcurrentTransitionMixin: UPDATE … WHERE state = from_state, else ConcurrentTransition
+    if name == "offer_alternatives":
+        for position, option in enumerate(cleaned["options"], start=1):
+            row = CaseOption(case=case, round=case.options_round, position=position, **option)
+            row._history_user = actor
+            row.save()
+    elif name == "agree":
+        for item in cleaned["commitments"]:
+            row = Commitment(case=case, created_at=now, **item)
+            row._history_user = actor
+            row.save()
+    return case_event_record(
+        case=case,
+        kind=name,
+        actor=actor,
+        from_state=from_state,
+        to_state=case.state,
+        reason=cleaned.get(spec.reason_field, "") if spec.reason_field else "",
+        payload=_jsonable({k: v for k, v in cleaned.items() if k != spec.reason_field}),
+        at=now,
+    )
+
+
+def case_transition(
+    *, case: Case, name: str, actor, data: dict | None = None, expected_state: str | None = None
+) -> Case:
+    """Run transition `name` on `case` with the step's evidence in `data`."""
+    _spec(name)
+    _check_allowed(case, name, actor, expected_state)
+    cleaned = _validated(case, name, data)
+    try:
+        with transaction.atomic():
+            _apply(case, name, actor, cleaned, timezone.now())
+    except ConcurrentTransition:
+        raise Conflict(MSG_STALE) from None
+    return case
+
+
+def case_record_first_contact(*, case: Case, actor, data: dict, expected_state: str | None = None) -> Case:
+    """Accept, Apologize and Acknowledge from one form (a live call): still three transitions and
+    three events, all or nothing. Starts from whichever of the three is next."""
+    if expected_state and expected_state != case.state:
+        raise Conflict(MSG_STALE)
+    first = next((n for n in FIRST_CONTACT_STEPS if getattr(case, n)._django_fsm.has_transition(case.state)), None)
+    if first is None:
+        raise Conflict(MSG_WRONG_STATE % {"state": case.get_state_display()})
+    remaining = FIRST_CONTACT_STEPS[FIRST_CONTACT_STEPS.index(first) :]
+    # Validate every remaining step first so the agent sees all missing evidence at once.
+    _check_allowed(case, remaining[0], actor, None)
+    errors, cleaned = {}, {}
+    for name in remaining:
+        try:
+            cleaned[name] = _validated(case, name, data)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise InvalidInput(_("Evidence missing or invalid."), fields=errors)
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            for name in remaining:
+                _check_allowed(case, name, actor, None)
+                _apply(case, name, actor, cleaned[name], now)
+    except ConcurrentTransition:
+        raise Conflict(MSG_STALE) from None
+    return case
+
+
+def transitions_available(case: Case, user) -> list[str]:
+    """Transitions this user may run on this case now (for buttons; the service re-checks)."""
+    names = []
+    for name in TRANSITIONS:
+        method = getattr(case, name)
+        if has_transition_perm(method, user):
+            names.append(name)
+    return names

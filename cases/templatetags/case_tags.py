@@ -1,0 +1,18 @@
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def thousands(value):
+    """1234567 -> 1,234,567 (grouping follows the active language)."""
+    return number_format(value, force_grouping=True)
+
+
+@register.simple_tag
+def list_rows(form, name, count):
+    """Rows for a repeated sub-form (options, commitments), refilled from a failed post."""
+    submitted = list((form.data or {}).get(name) or []) if form is not None and form.is_bound else []
+    rows = [dict(row) if isinstance(row, dict) else {} for row in submitted[:count]]
+    return rows + [{} for _ in range(count - len(rows))]

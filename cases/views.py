@@ -1,0 +1,222 @@
+"""Agent console pages. Thin: parse the request, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role, can_log_complaints, can_read_cases, roles_of
+from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+from . import selectors
+from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
+from .forms_post import evidence_data_from_post
+from .hints import STEP_HINTS
+from .services import TRANSITIONS, case_record_first_contact, case_transition, transitions_available
+from .services.transitions import FIRST_CONTACT_STEPS
+
+SCOPE_MINE, SCOPE_ALL = "mine", "all"
+# Steps whose form is offered as "the next step"; the others are secondary actions.
+MAIN_STEPS = (*tuple(name for _state, name, _label in SEVEN_A_STEPS), "close")
+SIDE_ACTIONS = ("reopen", "withdraw", "reject")
+
+
+def _require_reader(user):
+    if not can_read_cases(user):
+        raise PermissionDenied
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def queue(request):
+    _require_reader(request.user)
+    roles = roles_of(request.user)
+    default_scope = SCOPE_MINE if roles == {Role.AGENT} else SCOPE_ALL
+    scope = request.GET.get("scope") or default_scope
+    if scope not in (SCOPE_MINE, SCOPE_ALL):
+        scope = default_scope
+    filters = selectors.QueueFilters(
+        owner_id=request.user.pk if scope == SCOPE_MINE else _int_or_none(request.GET.get("owner")),
+        status=request.GET.get("status") or selectors.STATUS_OPEN,
+        priority=_int_or_none(request.GET.get("priority")),
+        tier=request.GET.get("tier") if request.GET.get("tier") in CustomerTier.values else None,
+        q=request.GET.get("q", "")[:100],
+        sort=request.GET.get("sort") if request.GET.get("sort") in selectors.SORTS else selectors.DEFAULT_SORT,
+    )
+    size = _int_or_none(request.GET.get("size"))
+    size = size if size in selectors.PAGE_SIZES else selectors.PAGE_SIZES[0]
+    try:
+        page = selectors.case_queue(
+            filters, after=request.GET.get("after"), before=request.GET.get("before"), size=size
+        )
+    except InvalidInput as exc:
+        messages.warning(request, exc.message)
+        page = selectors.case_queue(filters, size=size)
+    params = request.GET.copy()
+    for key in ("after", "before"):
+        params.pop(key, None)
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "scope": scope,
+            "size": size,
+            "page_sizes": selectors.PAGE_SIZES,
+            "base_query": params.urlencode(),
+            "status_choices": [
+                (selectors.STATUS_OPEN, _("Open")),
+                (selectors.STATUS_CLOSED, _("Ended")),
+                (selectors.STATUS_ALL, _("All")),
+                *list(CaseState.choices),
+            ],
+            "priority_choices": Priority.choices,
+            "tier_choices": CustomerTier.choices,
+            "sorts": selectors.SORTS,
+            "can_log": can_log_complaints(request.user),
+        },
+    )
+
+
+def _stepper(case):
+    """Each 7A step as done / current / todo. The state says how far the case got; a case that
+    ended early (withdrawn, rejected) shows the steps whose evidence it has."""
+    order = [state for state, _name, _label in SEVEN_A_STEPS]
+    if case.state in order:
+        reached = order.index(case.state) + 1
+    elif case.state == CaseState.CLOSED:
+        reached = len(order)
+    elif case.state == CaseState.NEW:
+        reached = 0
+    else:
+        reached = sum(1 for state in order if getattr(case, f"{state}_at", None))
+    return [
+        {
+            "name": name,
+            "label": label,
+            "status": "done" if i < reached else ("current" if i == reached and case.is_open else "todo"),
+        }
+        for i, (_state, name, label) in enumerate(SEVEN_A_STEPS)
+    ]
+
+
+def _step_forms(case, user, bound=None):
+    """Unbound forms for the actions this user may take now; `bound` replaces one after an error."""
+    available = transitions_available(case, user)
+    forms = {}
+    for name in available:
+        if bound and bound[0] == name:
+            forms[name] = bound[1]
+        else:
+            forms[name] = TRANSITIONS[name].form(case=case)
+    return available, forms
+
+
+def _first_contact_forms(case, next_step, data):
+    """The remaining first-contact steps as one form (a live call); bound to `data` after an error."""
+    if next_step not in FIRST_CONTACT_STEPS:
+        return []
+    forms = []
+    for name in FIRST_CONTACT_STEPS[FIRST_CONTACT_STEPS.index(next_step) :]:
+        form = TRANSITIONS[name].form(data, case=case) if data is not None else TRANSITIONS[name].form(case=case)
+        if data is not None:
+            form.is_valid()
+        forms.append((name, TRANSITIONS[name].label, form))
+    return forms
+
+
+def _render_case(request, case, *, bound=None, first_contact_data=None, status=200):
+    available, forms = _step_forms(case, request.user, bound)
+    next_step = next((name for name in MAIN_STEPS if name in available), None)
+    current_options = [o for o in case.options.all() if o.round == case.options_round]
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "steps": _stepper(case),
+            "events": selectors.case_events(case),
+            "complaints": case.complaints.select_related("customer", "logged_by", "category", "product"),
+            "current_options": current_options,
+            "next_step": next_step,
+            "next_form": forms.get(next_step),
+            "next_label": TRANSITIONS[next_step].label if next_step else "",
+            "hint": STEP_HINTS.get(next_step, ""),
+            "first_contact": next_step in FIRST_CONTACT_STEPS,
+            "first_contact_forms": _first_contact_forms(case, next_step, first_contact_data),
+            "side_actions": [
+                (n, TRANSITIONS[n].label, forms[n], STEP_HINTS.get(n, "")) for n in SIDE_ACTIONS if n in available
+            ],
+            "option_rows": range(5),
+            "commitment_rows": range(3),
+        },
+        status=status,
+    )
+
+
+def _case_or_404(number):
+    case = selectors.case_detail(number=number)
+    if case is None:
+        raise Http404
+    return case
+
+
+@login_required
+def case_detail(request, number):
+    _require_reader(request.user)
+    return _render_case(request, _case_or_404(number))
+
+
+@login_required
+def case_history(request, number):
+    _require_reader(request.user)
+    case = _case_or_404(number)
+    return render(request, "cases/history.html", {"case": case, "records": selectors.case_history(case)[:500]})
+
+
+@login_required
+@require_POST
+def case_step(request, number, name):
+    _require_reader(request.user)
+    case = _case_or_404(number)
+    if name not in TRANSITIONS and name != "first_contact":
+        raise Http404
+    data = evidence_data_from_post(request.POST)
+    expected = request.POST.get("expected_state")
+    try:
+        if name == "first_contact":
+            case_record_first_contact(case=case, actor=request.user, data=data, expected_state=expected)
+            messages.success(request, _("First contact recorded: accepted, apologised, acknowledged."))
+        else:
+            case_transition(case=case, name=name, actor=request.user, data=data, expected_state=expected)
+            messages.success(request, _("Step recorded: %(step)s.") % {"step": TRANSITIONS[name].label})
+    except InvalidInput as exc:
+        fresh = _case_or_404(number)
+        if name == "first_contact":
+            return _render_case(request, fresh, first_contact_data=data, status=400)
+        form = TRANSITIONS[name].form(data, case=fresh)
+        form.is_valid()
+        for field, errs in exc.fields.items():
+            if field not in form.errors:
+                for err in errs:
+                    form.add_error(None if field not in form.fields else field, err)
+        return _render_case(request, fresh, bound=(name, form), status=400)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    except NotAllowed as exc:
+        messages.error(request, exc.message)
+        return _render_case(request, _case_or_404(number), status=403)
+    except NotFound:
+        raise Http404 from None
+    return redirect(reverse("cases:detail", args=[number]))

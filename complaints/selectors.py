@@ -1,0 +1,20 @@
+from cases.models import Case
+
+from .forms import normalize_phone
+from .models import Customer
+
+
+def customer_by_phone(phone: str) -> Customer | None:
+    phone = normalize_phone(phone)
+    if not phone:
+        return None
+    return Customer.objects.filter(phone=phone).order_by("id").first()
+
+
+def customer_open_cases(customer: Customer, limit: int = 20):
+    return list(
+        Case.objects.filter(is_open=True, complaints__customer=customer)
+        .distinct()
+        .order_by("priority", "created_at", "id")
+        .only("id", "number", "summary", "state", "priority", "created_at")[:limit]
+    )

@@ -1,0 +1,126 @@
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import can_log_complaints
+from cases.choices import CustomerTier, Language
+from cases.models import Case, CaseEventKind
+from cases.services import case_event_record, case_open
+from config.errors import InvalidInput, NotAllowed
+
+from .forms import IntakeForm
+from .models import Complaint, Customer
+
+CUSTOMER_FIELDS = {
+    "customer_name": "name",
+    "account_number": "account_number",
+    "tier": "tier",
+    "preferred_language": "preferred_language",
+    "customer_since": "customer_since",
+}
+COMPLAINT_FIELDS = (
+    "channel",
+    "summary",
+    "what_happened",
+    "occurred_at",
+    "disputed_item",
+    "disputed_amount",
+    "staff_involved",
+    "real_dissatisfaction",
+    "desired_resolution",
+    "demand_reasonable",
+    "category",
+    "product",
+)
+
+MSG_NO_CUSTOMER = _("No customer with this id.")
+MSG_NOT_ATTACHABLE = _("This is not an open case of this customer.")
+
+
+def _customer_find(data) -> Customer | None:
+    """The customer the CRM or the agent identified: by id, else account number, else phone."""
+    customers = Customer.objects.select_for_update().order_by("id")
+    if data.get("customer_id"):
+        customer = customers.filter(pk=data["customer_id"]).first()
+        if customer is None:
+            raise InvalidInput(fields={"customer_id": [MSG_NO_CUSTOMER]})
+        return customer
+    if data.get("account_number"):
+        customer = customers.filter(account_number=data["account_number"]).first()
+        if customer is not None:
+            return customer
+    return customers.filter(phone=data["customer_phone"]).first()
+
+
+def _customer_upsert(actor, data) -> tuple[Customer, bool]:
+    """Reuse the identified customer, bringing its details up to date (with history; an empty
+    optional field never erases what we know), or create it."""
+    customer = _customer_find(data)
+    created = customer is None
+    if created:
+        customer = Customer(tier=CustomerTier.STANDARD, preferred_language=Language.CHINESE)
+    values = {model_field: data.get(form_field) for form_field, model_field in CUSTOMER_FIELDS.items()}
+    values["phone"] = data["customer_phone"]
+    changed = created
+    for field, value in values.items():
+        if value in (None, "") or getattr(customer, field) == value:
+            continue
+        setattr(customer, field, value)
+        changed = True
+    if changed:
+        customer._history_user = actor
+        customer.save()
+    return customer, created
+
+
+def _attachable_case(customer, reference) -> Case:
+    lookup = {"pk": int(reference)} if str(reference).isdigit() else {"number": str(reference).strip().upper()}
+    case = Case.objects.select_for_update().filter(is_open=True, complaints__customer=customer, **lookup).first()
+    if case is None:
+        raise InvalidInput(fields={"attach_to_case": [MSG_NOT_ATTACHABLE]})
+    return case
+
+
+def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
+    """Log a complaint: customer (created or reused), complaint and its case in one transaction.
+
+    Returns (complaint, customer_created). The case is new unless `attach_to_case` names one of
+    the customer's open cases.
+    """
+    if not can_log_complaints(actor):
+        raise NotAllowed()
+    form = IntakeForm(data)
+    if not form.is_valid():
+        raise InvalidInput(fields={name: list(messages) for name, messages in form.errors.items()})
+    cleaned = form.cleaned_data
+    with transaction.atomic():
+        customer, customer_created = _customer_upsert(actor, cleaned)
+        complaint_data = {name: cleaned.get(name) for name in COMPLAINT_FIELDS}
+        for name in ("disputed_item", "staff_involved", "real_dissatisfaction", "desired_resolution"):
+            complaint_data[name] = complaint_data[name] or ""
+        if cleaned.get("attach_to_case"):
+            case = _attachable_case(customer, cleaned["attach_to_case"])
+        else:
+            case = case_open(
+                actor=actor,
+                owner=actor,
+                summary=cleaned["summary"],
+                channel=cleaned["channel"],
+                customer_name=customer.name,
+                customer_phone=customer.phone,
+                customer_tier=customer.tier,
+                customer_language=customer.preferred_language,
+                payload={"customer_id": customer.pk, "channel": cleaned["channel"]},
+            )
+        complaint = Complaint(case=case, customer=customer, logged_by=actor, **complaint_data)
+        complaint._history_user = actor
+        complaint.save()
+        if cleaned.get("attach_to_case"):
+            case_event_record(
+                case=case,
+                kind=CaseEventKind.COMPLAINT_ATTACHED,
+                actor=actor,
+                from_state=case.state,
+                to_state=case.state,
+                payload={"complaint_id": complaint.pk, "summary": complaint.summary},
+            )
+    return complaint, customer_created

@@ -1,0 +1,16 @@
+"""Test profile: fast password hashing, a fixed secret, tasks inline unless REDIS_URL is given."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# No worker runs during tests: tasks execute inline even when REDIS_URL points at a real Redis.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,1 @@
+# Customer types, escalation rules, the desk and approvals arrive with the escalation issue.

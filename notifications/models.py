@@ -1,0 +1,1 @@
+# In-app notifications, preferences and delivery records arrive with the notifications issue.

@@ -1,0 +1,33 @@
+import pytest
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(username="agent_a", first_name="伟", last_name="张", role="agent")
+
+
+@pytest.fixture
+def other_agent(db):
+    return UserFactory(username="agent_b", role="agent")
+
+
+@pytest.fixture
+def desk(db):
+    return UserFactory(username="desk", role="escalation_desk")
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", role="supervisor")
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", role="auditor")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role="admin")
