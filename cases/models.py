@@ -359,6 +359,10 @@ class CaseEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Case events are append-only.")
 
     @property
     def kind_label(self):
@@ -366,7 +370,3 @@ class CaseEvent(models.Model):
             return CaseEventKind(self.kind).label
         except ValueError:
             return self.kind
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Case events are append-only.")
