@@ -31,3 +31,13 @@ def auditor(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role="admin")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service-level messages are read in English here; pages and the API pick the language per
+    request (tests that check Chinese say so explicitly)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -36,13 +36,13 @@ BACKWARD = [
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for sql in FORWARD:
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for sql in BACKWARD:
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

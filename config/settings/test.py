@@ -14,3 +14,6 @@ STORAGES = {
 }
 # No worker runs during tests: tasks execute inline even when REDIS_URL points at a real Redis.
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files from the apps' folders (no collectstatic in tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
