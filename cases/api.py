@@ -1,6 +1,7 @@
 """Case endpoints for CTI/CRM integration. Thin: parse, call a selector or a service, serialize."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -8,14 +9,18 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.people import display_name
 from accounts.roles import can_read_cases
 from config.errors import InvalidInput, NotFound
 
 from . import selectors
 from .choices import CaseState, CustomerTier, Priority
 from .services import TRANSITIONS, case_transition, transitions_available
+from .services.transitions import MSG_UNKNOWN
 
-MSG_BAD_FILTER = "Unknown value."
+MSG_BAD_FILTER = _("Unknown value.")
+MSG_WHOLE_NUMBER = _("A whole number is required.")
+MSG_PAGE_SIZE = _("Between 1 and 100.")
 
 
 class CanReadCases(BasePermission):
@@ -26,7 +31,10 @@ class CanReadCases(BasePermission):
 class OwnerOut(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    name = serializers.CharField(source="get_full_name")
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return display_name(user)
 
 
 class CaseListItemOut(serializers.Serializer):
@@ -129,7 +137,7 @@ def _int(value, name):
     try:
         return int(value)
     except ValueError:
-        raise InvalidInput(fields={name: ["A whole number is required."]}) from None
+        raise InvalidInput(fields={name: [MSG_WHOLE_NUMBER]}) from None
 
 
 def _case(pk):
@@ -187,7 +195,7 @@ class CaseListApi(APIView):
         )
         size = _int(params.get("page_size"), "page_size") or 25
         if not 1 <= size <= selectors.MAX_PAGE_SIZE:
-            raise InvalidInput(fields={"page_size": ["Between 1 and 100."]})
+            raise InvalidInput(fields={"page_size": [MSG_PAGE_SIZE]})
         page = selectors.case_queue(filters, after=params.get("cursor"), before=params.get("before"), size=size)
 
         def link(key, cursor):
@@ -237,7 +245,7 @@ class CaseTransitionApi(APIView):
     def post(self, request, pk, name):
         case = _case(pk)
         if name not in TRANSITIONS:
-            raise NotFound("There is no such step.")
+            raise NotFound(MSG_UNKNOWN)
         data = request.data if isinstance(request.data, dict) else {}
         case_transition(case=case, name=name, actor=request.user, data=data, expected_state=data.get("expected_state"))
         return Response(CaseDetailOut(_case(pk), context={"request": request}).data)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseState(models.TextChoices):
@@ -53,8 +54,9 @@ class CustomerTier(models.TextChoices):
 
 
 class Language(models.TextChoices):
-    CHINESE = "zh-hans", _("Chinese")
-    ENGLISH = "en", _("English")
+    # A context of their own: "English" alone is also the language switcher's label, kept in English.
+    CHINESE = "zh-hans", pgettext_lazy("letter language", "Chinese")
+    ENGLISH = "en", pgettext_lazy("letter language", "English")
 
 
 class Priority(models.IntegerChoices):

@@ -366,7 +366,13 @@ class CaseEvent(models.Model):
 
     @property
     def kind_label(self):
-        try:
-            return CaseEventKind(self.kind).label
-        except ValueError:
-            return self.kind
+        # Kinds added by other apps carry their own labels; an unknown kind shows as recorded.
+        return CaseEventKind(self.kind).label if self.kind in CaseEventKind.values else self.kind
+
+    @property
+    def from_label(self):
+        return CaseState(self.from_state).label if self.from_state in CaseState.values else self.from_state
+
+    @property
+    def to_label(self):
+        return CaseState(self.to_state).label if self.to_state in CaseState.values else self.to_state

@@ -14,6 +14,7 @@ from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import selectors
 from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
+from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
 from .hints import STEP_HINTS
 from .services import TRANSITIONS, case_record_first_contact, case_transition, transitions_available
@@ -125,8 +126,8 @@ def _step_forms(case, user, bound=None):
 
 def _first_contact_forms(case, next_step, data):
     """The remaining first-contact steps as one form (a live call); bound to `data` after an error."""
-    if next_step not in FIRST_CONTACT_STEPS:
-        return []
+    if next_step not in FIRST_CONTACT_STEPS[:-1]:
+        return []  # with only Acknowledge left, the ordinary single-step form is enough
     forms = []
     for name in FIRST_CONTACT_STEPS[FIRST_CONTACT_STEPS.index(next_step) :]:
         form = TRANSITIONS[name].form(data, case=case) if data is not None else TRANSITIONS[name].form(case=case)
@@ -153,7 +154,8 @@ def _render_case(request, case, *, bound=None, first_contact_data=None, status=2
             "next_form": forms.get(next_step),
             "next_label": TRANSITIONS[next_step].label if next_step else "",
             "hint": STEP_HINTS.get(next_step, ""),
-            "first_contact": next_step in FIRST_CONTACT_STEPS,
+            "first_contact": next_step in FIRST_CONTACT_STEPS[:-1],
+            "facts": [(label, case.facts.get(key)) for key, label in FACT_FIELDS if case.facts.get(key)],
             "first_contact_forms": _first_contact_forms(case, next_step, first_contact_data),
             "side_actions": [
                 (n, TRANSITIONS[n].label, forms[n], STEP_HINTS.get(n, "")) for n in SIDE_ACTIONS if n in available

@@ -8,6 +8,7 @@ Order of checks, each mapped to its HTTP status by config.errors:
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -53,8 +54,10 @@ FIRST_CONTACT_STEPS = ("accept", "apologize", "acknowledge")
 MSG_UNKNOWN = _("There is no such step.")
 MSG_WRONG_STATE = _("This step is not possible while the case is “%(state)s”.")
 MSG_STALE = _("Someone else changed this case meanwhile; reload it and try again.")
-MSG_REOPEN_WINDOW = _("A case can be reopened only within 30 days of closing.")
+MSG_REOPEN_WINDOW = _("A case can be reopened only within %(days)d days of closing.")
 MSG_EVIDENCE = _("Evidence missing or invalid: %(fields)s.")
+# Translators: separator between field names in a list (Chinese uses 、).
+LIST_SEPARATOR = _(", ")
 
 
 def _spec(name):
@@ -79,7 +82,8 @@ def _check_allowed(case, name, actor, expected_state):
     if not fsm_transition.has_perm(case, actor):
         raise NotAllowed()
     if name == "reopen" and not can_proceed(method):
-        raise InvalidInput(MSG_REOPEN_WINDOW, fields={"__all__": [MSG_REOPEN_WINDOW]})
+        message = MSG_REOPEN_WINDOW % {"days": settings.CASE_REOPEN_WINDOW_DAYS}
+        raise InvalidInput(message, fields={"__all__": [message]})
     # The library's own combined check; by now it can only fail if the checks above are wrong.
     if not has_transition_perm(method, actor):
         raise NotAllowed()
@@ -97,7 +101,7 @@ def _validated(case, name, data):
         labels = [str(form.fields[f].label) for f in errors if f in form.fields] or [
             str(m) for m in errors.get("__all__", [])
         ]
-        raise InvalidInput(MSG_EVIDENCE % {"fields": ", ".join(labels)}, fields=errors)
+        raise InvalidInput(MSG_EVIDENCE % {"fields": LIST_SEPARATOR.join(labels)}, fields=errors)
     return form.cleaned_data
 
 
