@@ -14,7 +14,7 @@ PORT ?= 8000
 APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 APT_TEST := $(APT_RUN) chromium
 
-.PHONY: help run test test-fast lint format bench migrate demo messages system-deps system-deps-test check-deploy clean
+.PHONY: help run test test-fast lint format bench migrate demo messages system-deps system-deps-test check-deploy docs clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ check-deploy: $(STAMP) ## Run Django's deployment checklist on the production pr
 
 bench: system-deps $(STAMP) ## Run the benchmarks on PostgreSQL and write docs/benchmarks.md
 	$(PY) bench/run.py
+
+docs: $(STAMP) ## Regenerate the case state diagram in docs/ (django-fsm-2 graph_transitions)
+	$(PY) docs/generate_state_diagram.py
 
 clean: ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
