@@ -23,4 +23,4 @@ with translation.override("en"), dot_file.open("w") as out:
     call_command("graph_transitions", "cases.Case", stdout=out)
 if shutil.which("dot"):
     subprocess.run(["dot", "-Tsvg", str(dot_file), "-o", str(dot_file.with_suffix(".svg"))], check=True)  # noqa: S603,S607
-print(f"wrote {dot_file}")  # noqa: T201
+print(f"wrote {dot_file}")
