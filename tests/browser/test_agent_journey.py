@@ -1,0 +1,155 @@
+"""An agent logs a Chinese customer's complaint and walks it through the 7A steps in chromium.
+
+Everything goes through the pages as a user would: typing, ticking, choosing and pressing the
+submit buttons. Date-times are typed in the agent's zone (Asia/Shanghai, the default).
+"""
+
+import os
+import re
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import translation
+from playwright.sync_api import Page, expect
+
+from cases.choices import CaseState
+from cases.models import Case, CaseEvent
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# A picture of the closed case for people to look at; written outside the repository.
+SCREENSHOT = Path(os.environ.get("JOURNEY_SCREENSHOT", Path(tempfile.gettempdir()) / "journey-final.png"))
+AGENT_ZONE = ZoneInfo("Asia/Shanghai")
+CASE_URL = re.compile(r"/cases/(?P<number>[^/]+)/$")
+EXPECTED_EVENTS = [
+    "logged",
+    "accept",
+    "apologize",
+    "acknowledge",
+    "analyze",
+    "offer_alternatives",
+    "agree",
+    "assure",
+    "close",
+]
+
+
+def local_input(delta: timedelta) -> str:
+    """What an agent types into <input type="datetime-local">: local wall-clock time, minutes."""
+    return (datetime.now(AGENT_ZONE) + delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def submit_step(page: Page, step: str, next_step: str | None) -> None:
+    """Press the step's own submit button and check the page that comes back: a success message,
+    no error, and the next step's form (or, once closed, no step form at all)."""
+    with page.expect_navigation():
+        page.locator(f'form[data-step="{step}"] button[type="submit"]').click()
+    problems = page.locator('[role="alert"], .messages li.error')
+    assert problems.count() == 0, f"{step}: {problems.all_inner_texts()}"
+    expect(page.locator(".messages li.success")).to_have_count(1)
+    if next_step:
+        expect(page.locator(f'form[data-step="{next_step}"]')).to_be_visible()
+    else:
+        # Side actions (e.g. reopen) sit in <details>; the main step forms are gone.
+        expect(page.locator("section.work > form.step-form")).to_have_count(0)
+
+
+def test_agent_walks_a_chinese_complaint_through_the_seven_steps(page: Page):
+    UserFactory(username="agent_a", role="agent")
+
+    # 1. Log in by typing.
+    page.goto("/accounts/login/")
+    page.locator('input[name="username"]').fill("agent_a")
+    page.locator('input[name="password"]').fill("pw-for-tests-123")
+    page.locator('main form button[type="submit"]').click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+    # 2. Log the complaint.
+    page.goto("/complaints/new/")
+    intake = page.locator("form.intake")
+    intake.locator('[name="customer_phone"]').fill("13800138000")
+    intake.locator('[name="customer_name"]').fill("王小明")
+    intake.locator('[name="channel"]').select_option("phone")
+    intake.locator('[name="summary"]').fill("话费多扣两百元")
+    intake.locator('[name="what_happened"]').fill("本月账单比平时多了两百元，客户说没有开通任何增值业务。")
+    intake.locator("button.primary[type=submit]").click()
+    page.wait_for_url(CASE_URL)
+    number = CASE_URL.search(page.url).group("number")
+
+    # 3. First contact: Accept + Apologize + Acknowledge in one form.
+    first = page.locator('form[data-step="first_contact"]')
+    expect(first).to_be_visible()
+    first.locator('[name="first_contact_at"]').fill(local_input(-timedelta(minutes=3)))
+    first.locator('[name="customer_words"]').fill("你们凭什么多扣我两百块！我要投诉！")
+    first.locator('[name="apology_text"]').fill("王先生，非常抱歉给您添麻烦了。")
+    first.locator('[name="restated_problem"]').fill("您是说本月话费多扣了两百元，而您没有开通任何业务。")
+    first.locator('input[name="emotional_needs"][value="be_heard"]').check()
+    first.locator('input[name="emotional_needs"][value="be_taken_seriously"]').check()
+    submit_step(page, "first_contact", "analyze")
+
+    # 4a. Analyze.
+    analyze = page.locator('form[data-step="analyze"]')
+    analyze.locator('[name="fact_what"]').fill("本月多扣话费两百元")
+    analyze.locator('[name="fact_when"]').fill("本月账单")
+    analyze.locator('[name="fact_who"]').fill("客户本人，计费系统")
+    analyze.locator('[name="root_cause"]').fill("增值业务到期后被自动续订")
+    analyze.locator('[name="category"]').select_option(label="话费争议")
+    analyze.locator('[name="responsible_unit"]').select_option(label="计费中心")
+    analyze.locator('[name="desired_outcome"]').fill("退还多扣的两百元")
+    submit_step(page, "analyze", "offer_alternatives")
+
+    # 4b. Alternatives: two options.
+    options = page.locator('form[data-step="offer_alternatives"]')
+    options.locator('[name="options-0-action"]').fill("退还本月多扣的费用")
+    options.locator('[name="options-0-benefit"]').fill("多扣的两百元原路退回")
+    options.locator('[name="options-0-compensation"]').fill("200")
+    options.locator('[name="options-1-action"]').fill("退费并赠送10GB流量包")
+    options.locator('[name="options-1-benefit"]').fill("退费之外再补偿流量")
+    options.locator('[name="options-1-compensation"]').fill("250")
+    submit_step(page, "offer_alternatives", "agree")
+
+    # 4c. Agreement: the customer picks option 2.
+    agree = page.locator('form[data-step="agree"]')
+    agree.locator('input[name="chosen_option"][value="2"]').check()
+    agree.locator('input[name="customer_confirmed"]').check()
+    agree.locator('[name="commitments-0-description"]').fill("三个工作日内退费并开通流量包")
+    agree.locator('[name="commitments-0-due_at"]').fill(local_input(timedelta(days=3)))
+    agree.locator('[name="next_callback_at"]').fill(local_input(timedelta(days=3, hours=2)))
+    submit_step(page, "agree", "assure")
+
+    # 4d. Assure.
+    assure = page.locator('form[data-step="assure"]')
+    assure.locator('input[name="follow_up_done"]').check()
+    assure.locator('select[name="satisfaction"]').select_option("5")
+    assure.locator('input[name="thanked"]').check()
+    assure.locator('[name="follow_up_note"]').fill("客户确认已收到退款，表示满意。")
+    submit_step(page, "assure", "close")
+
+    # 4e. Close.
+    page.locator('form[data-step="close"] [name="closing_note"]').fill("问题已解决，客户满意。")
+    submit_step(page, "close", None)
+
+    # 5. What the agent sees: still on the case page, closed, all seven steps done, nine events.
+    expect(page).to_have_url(re.compile(rf"/cases/{re.escape(number)}/$"))
+    badge = page.get_by_test_id("case-state")
+    expect(badge).to_have_class(re.compile(r"\bs-closed\b"))
+    with translation.override("zh-hans"):
+        closed_label = str(CaseState.CLOSED.label)
+    expect(badge).to_have_text(closed_label)
+    expect(page.locator(".stepper li")).to_have_count(7)
+    expect(page.locator(".stepper li.done")).to_have_count(7)
+    expect(page.get_by_test_id("timeline").locator("> li")).to_have_count(len(EXPECTED_EVENTS))
+    expect(page.locator(".evidence-list")).to_contain_text("退费并赠送10GB流量包")
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    case = Case.objects.get(number=number)
+    assert case.state == CaseState.CLOSED
+    assert case.customer_name == "王小明"
+    assert case.chosen_option.position == 2
+    assert list(CaseEvent.objects.filter(case=case).order_by("created_at", "id").values_list("kind", flat=True)) == (
+        EXPECTED_EVENTS
+    )
