@@ -1,0 +1,119 @@
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.choices import OPEN_STATES, CaseState, priority_for
+from cases.models import Case, CaseEvent, CaseNumberCounter
+from cases.services import case_transition
+from complaints.models import Complaint, Customer
+from complaints.services import complaint_log
+from tests.factories import evidence, intake_data
+
+pytestmark = pytest.mark.django_db
+
+NUMBER_RE = re.compile(r"^C-(\d{4})-(\d{6,})$")
+
+
+def seed(n, **options):
+    out = StringIO()
+    call_command("seed_cases", cases=n, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_seed_creates_cases_in_every_state_with_complaint_event_and_history():
+    output = seed(60)
+
+    assert "Seeded 60 cases" in output
+    assert "rows/s" in output
+    cases = list(Case.objects.all())
+    assert len(cases) == 60
+    assert {c.state for c in cases} == set(CaseState.values)
+    for case in cases:
+        assert case.is_open == (case.state in OPEN_STATES)
+        assert case.priority == priority_for(case.customer_tier, case.channel)
+        assert case.owner.username.startswith("agent_seed_")
+        assert case.owner.groups.filter(name="agent").exists()
+        assert case.created_at <= case.updated_at <= timezone.now()
+
+    # every case has its complaint, its "logged" event and its "+" history row (by the owner, at creation)
+    assert not Case.objects.filter(complaints__isnull=True).exists()
+    assert Complaint.objects.count() == 60
+    logged = CaseEvent.objects.filter(kind="logged")
+    assert logged.count() == 60
+    assert set(logged.values_list("case_id", flat=True)) == {c.pk for c in cases}
+    history = Case.history.model.objects.filter(history_type="+")
+    assert history.count() == 60
+    for record in history.select_related("history_user"):
+        case = next(c for c in cases if c.pk == record.id)
+        assert record.history_user_id == case.owner_id
+        assert record.history_date == case.created_at
+        assert record.state == CaseState.NEW
+
+    # the latest history row of each case is the case as it is now; the last event reached its state
+    for case in cases:
+        assert case.history.latest().state == case.state
+        last = case.events.order_by("created_at", "id").last()
+        assert last.to_state == case.state
+        assert list(case.events.order_by("id").values_list("created_at", flat=True)) == sorted(
+            case.events.values_list("created_at", flat=True)
+        )
+    assert Complaint.history.model.objects.filter(history_type="+").count() == 60
+    assert Customer.history.model.objects.filter(history_type="+").count() == Customer.objects.count()
+
+    # about one customer per three cases, both languages; evidence past Analyze
+    assert 15 <= Customer.objects.count() <= 25
+    assert {c.customer_language for c in cases} == {"zh-hans", "en"}
+    for case in cases:
+        if case.state in ("analyzed", "agreed", "assured", "closed"):
+            assert case.accepted_at and case.customer_words and case.analyzed_at
+            assert case.category_id and case.responsible_unit_id and case.facts["what"]
+        if case.state == CaseState.CLOSED:
+            assert case.closed_at and case.assured_at and case.satisfaction
+    rejecters = CaseEvent.objects.filter(kind="reject").values_list("actor__groups__name", flat=True)
+    assert set(rejecters) == {"supervisor"}
+
+
+def test_numbers_are_unique_and_intake_continues_after_them():
+    seed(60)
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == 60
+    per_year = {}
+    for number in numbers:
+        year, value = NUMBER_RE.match(number).groups()
+        per_year.setdefault(int(year), []).append(int(value))
+    for year, values in per_year.items():
+        assert CaseNumberCounter.objects.get(year=year).last_value == max(values) == len(values)
+
+    # a top-up run continues the counters too
+    seed(15, seed=2)
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 75
+
+    agent = get_user_model().objects.get(username="agent_seed_1")
+    complaint, created = complaint_log(actor=agent, data=intake_data(customer_phone="+15550000001"))
+    assert created
+    assert complaint.case.number not in numbers
+    year = timezone.localtime(complaint.case.created_at).year
+    assert int(NUMBER_RE.match(complaint.case.number).group(2)) == CaseNumberCounter.objects.get(year=year).last_value
+
+
+def test_seeded_cases_work_with_the_services():
+    seed(60)
+    # a seeded "new" case moves on through the real service, with its event and history
+    case = Case.objects.filter(state=CaseState.NEW).first()
+    case_transition(case=case, name="accept", actor=case.owner, data=evidence("accept", case))
+    case.refresh_from_db()
+    assert case.state == CaseState.ACCEPTED
+    assert case.history.count() == 2
+    # intake by the phone of a seeded customer reuses that customer
+    customer = Customer.objects.annotate(n=Count("complaints")).order_by("-n").first()
+    complaint, created = complaint_log(
+        actor=case.owner, data=intake_data(customer_phone=customer.phone, customer_name=customer.name)
+    )
+    assert not created
+    assert complaint.customer_id == customer.pk
