@@ -25,8 +25,16 @@ What it writes is what the services would have written, and satisfies the same i
   Options (CaseOption) and commitments are not generated: a seeded agreed case has
   customer_confirmed and next_callback_at but no chosen_option row;
 - case numbers are "C-YYYY-NNNNNN", continuing the per-year CaseNumberCounter: each batch bumps the
-  counters of the years it uses in its own transaction (UPDATE … RETURNING, like intake), so the
+  counters of the years it uses by its number of cases (INSERT … ON CONFLICT … RETURNING), so the
   numbers are unique and a later intake continues after them — even one running during the load.
+  With one writer (SQLite, or --workers 1) the bump is in the batch's transaction, so numbers stay
+  gapless; with parallel writers it is committed before the batch is written, so a batch that fails
+  leaves its numbers unused (a gap, never a duplicate).
+
+Speed: on PostgreSQL one thread generates the rows while --workers threads (default: the CPUs, at
+most 4) COPY batches on their own connections with synchronous_commit off; about 4–5k cases/s
+(55–80k rows/s) on two cores, i.e. 1M cases in about four minutes. The tables are ANALYZEd at the
+end so the planner knows the new sizes.
 
 created_at is spread over the last ~2 years in increasing order (ids follow time, as in real use);
 the state depends on the age (recent cases are early in the 7A steps, old ones mostly ended), and
@@ -638,52 +646,41 @@ class Command(BaseCommand):
         builds the next batch. Numbers and ids are reserved (committed) before the batch is written:
         they stay unique; a batch that fails leaves its numbers unused."""
         todo = queue.Queue(maxsize=workers)  # bounded: memory stays flat
-        finished = queue.Queue()
+        lock = threading.Lock()
         failure = []
 
         def work():
+            # Keeps taking batches after a failure (dropping them) so the producer never blocks.
             try:
                 while (item := todo.get()) is not None:
                     n, rows = item
-                    if not failure:
+                    if failure:
+                        continue
+                    try:
                         with transaction.atomic():
                             writer.session()
                             writer.write(rows)
-                    finished.put((n, rows))
-            except BaseException as exc:
-                failure.append(exc)
-                finished.put(None)
+                    except Exception as exc:
+                        failure.append(exc)
+                        continue
+                    with lock:
+                        self._progress(n, rows)
             finally:
                 connection.close()
 
         threads = [threading.Thread(target=work, name=f"seed-writer-{i}", daemon=True) for i in range(workers)]
         for thread in threads:
             thread.start()
-
-        def drain(block=False):
-            while True:
-                try:
-                    item = finished.get(block=block, timeout=None)
-                except queue.Empty:
-                    return
-                if item is not None:
-                    self._progress(*item)
-                if block:
-                    return
-
         try:
             for first, n in batches:
                 if failure:
                     break
-                rows = self._generate(gen, writer, first, n)
-                todo.put((n, rows))
-                drain()
+                todo.put((n, self._generate(gen, writer, first, n)))
         finally:
             for _thread in threads:
                 todo.put(None)
             for thread in threads:
                 thread.join()
-            drain()
         if failure:
             raise CommandError(f"A writer failed: {failure[0]!r}") from failure[0]
 
