@@ -1,0 +1,183 @@
+"""Complaint intake: POST /api/complaints/ versus a bare ORM insert of the same three rows.
+
+The API path runs in process through Django's test client with token auth: the full request,
+middleware, DRF, authentication, form validation, the intake service (customer lookup, case
+number, three rows, three history rows, the "logged" event) and the JSON response — but no
+network and no web server.
+
+The bare path writes the same Customer, Case and Complaint rows with `save_without_historical_record()`
+(simple-history's own switch: the ordinary `Model.save()` INSERT … RETURNING, the history signal
+returns at once) in one `transaction.atomic()` per complaint: no HTTP, no validation, no lookup,
+no counter (the number is made in Python), no history, no event. We prefer this to
+`bulk_create([obj])`, which would issue the same single INSERT per row but skip the save signals
+altogether: the bare path should be the plain ORM save the service itself builds on.
+"""
+
+import json
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from cases.choices import Channel, CustomerTier, Language, priority_for
+from cases.models import Case, Category
+from complaints.models import Complaint, Customer, Product
+
+from .stats import stopwatch, summary
+
+BENCH_AGENT = "bench_agent"
+
+ZH = (
+    "王小明",
+    "话费多扣两百元",
+    "本月账单比平时多了两百元，客户没有使用额外业务，要求退费并解释原因。",
+    "退还多扣的费用",
+)
+EN = ("John Smith", "Overcharged 200 on the bill", "This month's bill is 200 higher than usual; no extra services.",
+      "Refund the overcharge")  # fmt: skip
+
+
+def bench_agent():
+    """The agent the intake and transition benchmarks act as (not one of the seeded owners)."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=BENCH_AGENT, defaults={"first_name": "Bench", "last_name": "Agent"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    user.groups.add(Group.objects.get(name="agent"))
+    token, _created = Token.objects.get_or_create(user=user)
+    return user, token.key
+
+
+class Payloads:
+    """Realistic intake payloads, each with a new customer (phone and account never seen before)."""
+
+    def __init__(self, tag, seed=7):
+        self.rng = random.Random(seed)
+        self.tag = tag
+        self.n = 0
+        self.categories = list(Category.objects.values_list("pk", flat=True))
+        self.products = list(Product.objects.values_list("pk", flat=True))
+
+    def __call__(self):
+        self.n += 1
+        rng = self.rng
+        zh = rng.random() < 0.7
+        name, summary, what, wish = ZH if zh else EN
+        occurred = timezone.now() - timedelta(days=rng.randint(1, 20))
+        return {
+            "customer_name": name,
+            "customer_phone": f"+1555{self.tag}{self.n:07d}",
+            "account_number": f"BENCH{self.tag}{self.n:07d}",
+            "tier": rng.choice(CustomerTier.values),
+            "preferred_language": Language.CHINESE if zh else Language.ENGLISH,
+            "channel": rng.choice(Channel.values),
+            "summary": summary,
+            "what_happened": what,
+            "occurred_at": occurred.isoformat(),
+            "disputed_item": "Monthly bill",
+            "disputed_amount": "200.00",
+            "desired_resolution": wish,
+            "demand_reasonable": "yes",
+            "category": rng.choice(self.categories),
+            "product": rng.choice(self.products),
+        }
+
+
+def _api(client, payload):
+    response = client.post("/api/complaints/", data=json.dumps(payload), content_type="application/json")
+    if response.status_code != 201:
+        raise RuntimeError(f"intake answered {response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def _bare(user, payload, number):
+    now = timezone.now()
+    with transaction.atomic():
+        customer = Customer(
+            name=payload["customer_name"],
+            phone=payload["customer_phone"],
+            account_number=payload["account_number"],
+            tier=payload["tier"],
+            preferred_language=payload["preferred_language"],
+            created_at=now,
+        )
+        customer.save_without_historical_record()
+        case = Case(
+            number=number,
+            owner=user,
+            summary=payload["summary"],
+            channel=payload["channel"],
+            customer_name=customer.name,
+            customer_phone=customer.phone,
+            customer_tier=customer.tier,
+            customer_language=customer.preferred_language,
+            priority=priority_for(customer.tier, payload["channel"]),
+            created_at=now,
+            updated_at=now,
+        )
+        case.save_without_historical_record()
+        complaint = Complaint(
+            case=case,
+            customer=customer,
+            logged_by=user,
+            logged_at=now,
+            channel=payload["channel"],
+            summary=payload["summary"],
+            what_happened=payload["what_happened"],
+            occurred_at=datetime.fromisoformat(payload["occurred_at"]),
+            disputed_item=payload["disputed_item"],
+            disputed_amount=Decimal(payload["disputed_amount"]),
+            desired_resolution=payload["desired_resolution"],
+            demand_reasonable=payload["demand_reasonable"],
+            category_id=payload["category"],
+            product_id=payload["product"],
+        )
+        complaint.save_without_historical_record()
+
+
+def measure(*, n=500, warmup=50, tag="0", log=print):
+    """Alternate API and bare inserts (interleaved so both see the same database state)."""
+    user, token = bench_agent()
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    api_payloads, bare_payloads = Payloads(f"1{tag}"), Payloads(f"2{tag}", seed=8)
+    numbers = (f"BENCH-{tag}-{i:07d}" for i in range(1, 10**7))
+    for _ in range(warmup):
+        _api(client, api_payloads())
+        _bare(user, bare_payloads(), next(numbers))
+    api_ms, bare_ms = [], []
+    for _ in range(n):
+        payload = api_payloads()
+        with stopwatch(api_ms):
+            _api(client, payload)
+        payload = bare_payloads()
+        number = next(numbers)
+        with stopwatch(bare_ms):
+            _bare(user, payload, number)
+    with CaptureQueriesContext(connection) as ctx:
+        _api(client, api_payloads())
+    api_queries = list(ctx.captured_queries)  # read now: the next request clears the log
+    with CaptureQueriesContext(connection) as ctx:
+        _bare(user, bare_payloads(), next(numbers))
+    bare_queries = list(ctx.captured_queries)
+    api, bare = summary(api_ms), summary(bare_ms)
+    api["per_s"], bare["per_s"] = 1000 / api["mean"], 1000 / bare["mean"]
+    api["queries"], bare["queries"] = len(api_queries), len(bare_queries)
+    api["sql"] = [q["sql"] for q in api_queries]
+    ratio = api["mean"] / bare["mean"]
+    log(
+        f"    API  {api['per_s']:7.1f}/s  p50 {api['p50']:6.1f} ms  p95 {api['p95']:6.1f} ms  "
+        f"{api['queries']} queries\n"
+        f"    bare {bare['per_s']:7.1f}/s  p50 {bare['p50']:6.1f} ms  p95 {bare['p95']:6.1f} ms  "
+        f"{bare['queries']} queries\n    API/bare {ratio:.2f}x (mean time per complaint)"
+    )
+    return {"api": api, "bare": bare, "ratio": ratio, "ratio_p50": api["p50"] / bare["p50"], "n": n}

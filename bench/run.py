@@ -1,0 +1,472 @@
+#!/usr/bin/env python
+"""Benchmarks on PostgreSQL, written to docs/benchmarks.md.
+
+    make bench                      # full: 10k cases, measure, top up to 1M, measure (~15 min)
+    .venv/bin/python bench/run.py --quick   # 10k then 100k, for development
+
+Each run creates a dedicated database (default complaints_bench; dropped first, and at the end
+unless --keep), migrates it with `manage.py migrate`, seeds it with `manage.py seed_cases`, runs
+VACUUM ANALYZE (as autovacuum would have by then), and measures in process with Django's test
+client: queue pages (bench/queues.py), complaint intake against a bare ORM insert (bench/intake.py)
+and transitions (bench/transitions.py). Settings: config.settings.dev with DEBUG=0, so templates,
+middleware and connection reuse (CONN_MAX_AGE) behave as in production.
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+SEEDED = re.compile(
+    r"Seeded ([\d,]+) cases \(([\d,]+) rows\) in ([\d.]+) s with (\d+) writer\(s\): ([\d,]+) rows/s, ([\d,]+) cases/s"
+)
+QUEUE_P95_MS = 50
+QUEUE_GROWTH = 2.0
+QUEUE_QUERIES = 10
+INTAKE_RATIO = 3.0
+
+
+def label(n):
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1_000 and n % 1_000 == 0:
+        return f"{n // 1_000}k"
+    return f"{n:,}"
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.server = args.server.rstrip("/")
+        self.url = f"{self.server}/{args.db}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.results = {"seed": [], "vacuum": [], "sizes": []}
+        self.django_ready = False
+
+    # --- database ---------------------------------------------------------------------------
+
+    def admin(self, sql):
+        with psycopg.connect(f"{self.server}/postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create_db(self):
+        log(f"Creating database {self.args.db}")
+        self.admin(f'DROP DATABASE IF EXISTS "{self.args.db}" WITH (FORCE)')
+        self.admin(f'CREATE DATABASE "{self.args.db}"')
+
+    def drop_db(self):
+        if self.django_ready:
+            from django.db import connections
+
+            connections.close_all()
+        self.admin(f'DROP DATABASE IF EXISTS "{self.args.db}" WITH (FORCE)')
+        log(f"Dropped database {self.args.db}")
+
+    def manage(self, *argv, capture=False):
+        cmd = [sys.executable, str(ROOT / "manage.py"), *argv]
+        log("$ " + " ".join(["manage.py", *argv]))
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            print("  " + line, end="", flush=True)
+        if proc.wait() != 0:
+            raise SystemExit(f"manage.py {' '.join(argv)} failed ({proc.returncode})")
+        return "".join(lines)
+
+    def seed(self, n, total):
+        began = time.monotonic()
+        out = self.manage("seed_cases", "--cases", str(n))
+        wall = time.monotonic() - began
+        match = SEEDED.search(out)
+        if not match:
+            raise SystemExit("Could not read the seed_cases summary line.")
+        cases, rows, seconds, writers, rows_s, cases_s = match.groups()
+        self.results["seed"].append(
+            {
+                "cases": int(cases.replace(",", "")),
+                "total": total,
+                "rows": int(rows.replace(",", "")),
+                "seconds": float(seconds),
+                "writers": int(writers),
+                "rows_s": int(rows_s.replace(",", "")),
+                "cases_s": int(cases_s.replace(",", "")),
+                "wall": wall,
+            }
+        )
+
+    def vacuum(self, total):
+        log("VACUUM (ANALYZE)")
+        began = time.monotonic()
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+            size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+        self.results["vacuum"].append({"total": total, "seconds": time.monotonic() - began, "size": size})
+
+    # --- in-process measurements ------------------------------------------------------------
+
+    def setup_django(self):
+        if self.django_ready:
+            return
+        os.environ.update(self.env)
+        # WhiteNoise warns that staticfiles/ is missing (nothing is collected for a benchmark).
+        warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+        warnings.filterwarnings("ignore", message="No directory at")
+        import django
+
+        django.setup()
+        self.django_ready = True
+
+    def measure(self, total, tag):
+        self.setup_django()
+        from django.db import connections
+
+        from bench import intake, queues, transitions
+
+        connections.close_all()
+        a = self.args
+        log(f"Queues at {label(total)} cases")
+        pages = queues.measure(samples=a.samples, warmup=a.warmup, depth=a.depth, log=log)
+        plans = queues.explain(pages, log=log) if a.explain else {}
+        log(f"Intake at {label(total)} cases ({a.intake} each after {a.intake_warmup} warm-up)")
+        intake_result = intake.measure(n=a.intake, warmup=a.intake_warmup, tag=tag, log=log)
+        log(f"Transitions at {label(total)} cases ({a.transitions} each)")
+        transition_result = transitions.measure(n=a.transitions, warmup=20, tag=tag, log=log)
+        self.results["sizes"].append(
+            {"total": total, "pages": pages, "plans": plans, "intake": intake_result, "transitions": transition_result}
+        )
+
+    # --- the run ----------------------------------------------------------------------------
+
+    def run(self):
+        began = time.monotonic()
+        small, big = self.args.sizes
+        self.create_db()
+        try:
+            self.manage("migrate", "--no-input", "-v", "0")
+            self.seed(small, small)
+            self.vacuum(small)
+            self.measure(small, "0")
+            self.seed(big - small, big)
+            self.vacuum(big)
+            self.measure(big, "1")
+            self.results["elapsed"] = time.monotonic() - began
+            self.machine()
+            report = render(self)
+            out = Path(self.args.output)
+            out.write_text(report)
+            log(f"Wrote {out} ({self.results['elapsed'] / 60:.1f} min)")
+        finally:
+            if not self.args.keep:
+                self.drop_db()
+
+    def machine(self):
+        import django
+
+        info = {}
+        cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+        model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+        info["cpu"] = f"{model.group(1).strip() if model else platform.processor()}, {os.cpu_count()} cores"
+        meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+        mem = re.search(r"MemTotal:\s*(\d+) kB", meminfo)
+        info["ram"] = f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "?"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            info["pg"] = conn.execute("SHOW server_version").fetchone()[0]
+            settings = []
+            for name in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "max_wal_size"):
+                settings.append(f"{name}={conn.execute(f'SHOW {name}').fetchone()[0]}")
+            info["pg_settings"] = ", ".join(settings)
+        info["python"] = platform.python_version()
+        info["django"] = django.get_version()
+        info["psycopg"] = psycopg.__version__
+        info["os"] = platform.platform()
+        try:
+            commit = subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            commit = "?"
+        info["commit"] = commit
+        info["date"] = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        info["command"] = (
+            "make bench  (= .venv/bin/python bench/run.py)"
+            if self.args.full_default
+            else ".venv/bin/python bench/run.py " + " ".join(sys.argv[1:])
+        )
+        self.results["machine"] = info
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def ok(flag):
+    return "PASS" if flag else "**FAIL**"
+
+
+def ms(x):
+    return f"{x:.1f}"
+
+
+def render(bench):
+    r = bench.results
+    m = r["machine"]
+    small, big = r["sizes"]
+    S, B = label(small["total"]), label(big["total"])
+    a = bench.args
+    extra = 2 * (a.intake + a.intake_warmup + 1) + 2 * (a.transitions + 20) + 2
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {m['date']} with `{m['command']}` at commit `{m['commit']}`; the whole run took "
+        f"{r['elapsed'] / 60:.1f} minutes. Regenerate with `make bench` (full) or "
+        "`.venv/bin/python bench/run.py --quick` (10k and 100k, for development).",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| CPU | {m['cpu']} |",
+        f"| RAM | {m['ram']} |",
+        f"| PostgreSQL | {m['pg']} on the same machine, over TCP to 127.0.0.1; {m['pg_settings']} |",
+        f"| Python | {m['python']}, Django {m['django']}, psycopg {m['psycopg']} |",
+        f"| OS | {m['os']} |",
+        "| Settings | `config.settings.dev` with `DEBUG=0` (`SECRET_KEY=bench`), persistent connections "
+        "(`CONN_MAX_AGE=60`), no Redis (cache in process, Celery inline) |",
+        "",
+        "## How it is measured",
+        "",
+        f"- A dedicated database (`{a.db}`) is created, migrated with `manage.py migrate` and seeded with "
+        f"`manage.py seed_cases` to {small['total']:,} cases; then it is topped up to {big['total']:,}. After each "
+        "seeding, `VACUUM (ANALYZE)` (what autovacuum does on a live system) before measuring.",
+        "- All HTTP measurements run **in process** through Django's test client (`django.test.Client`): the full "
+        "request, middleware, session or token authentication, DRF, validation, templates and serialization, but "
+        "no network, no web server and no TLS. Times are wall-clock milliseconds around `client.get`/`client.post`, "
+        "PostgreSQL on the same machine.",
+        f"- Queue pages: {a.warmup} warm-up requests, then {a.samples} timed; the SQL queries of one more request "
+        "are counted with `CaptureQueriesContext` (not timed). A deep page is reached by following the "
+        f'`rel="next"` links (HTML) or `next` URLs (API) up to {a.depth} times, or to the last page if the '
+        "queue is shorter (the page number reached is shown). Warm caches: the same page is requested repeatedly.",
+        "- The agent is `agent_seed_1` (one of 20 seeded owners), the supervisor `supervisor_seed_1`; the API is "
+        "called with the supervisor's token. Page size 25 (the default).",
+        f"- Intake: {a.intake} complaints each way after {a.intake_warmup} warm-up, API and bare interleaved. "
+        "API = `POST /api/complaints/` with token auth and a realistic JSON payload, a new customer each time "
+        "(customer + complaint + case + 3 history rows + the logged event). Bare = the same Customer, Case and "
+        "Complaint rows saved with `save_without_historical_record()` in one `transaction.atomic()` per "
+        "complaint: no HTTP, no validation, no customer lookup, no case-number counter, no history, no event.",
+        f"- Transitions: {a.transitions} `accept` transitions on fresh `new` cases (logged through the intake "
+        "service beforehand, not timed) via `cases.services.case_transition` (the case is loaded before the clock "
+        "starts), and as many via `POST /api/cases/{id}/transitions/accept/` (load, transition, detail response).",
+        "- Intake and transition rows are written after the queue measurements of the same size, so the queues "
+        f"measure the seeded data only (at {B} they include the {extra:,} cases the {S} intake and transition "
+        "runs created, all open).",
+        "",
+    ]
+
+    # Targets
+    lines += ["## Targets", "", "| Target | Measured | Result |", "|---|---|---|"]
+    worst_p95 = max(big["pages"], key=lambda p: p.p95)
+    lines.append(
+        f"| Every queue page p95 ≤ {QUEUE_P95_MS} ms at {B} | worst: {worst_p95.key} {ms(worst_p95.p95)} ms | "
+        f"{ok(all(p.p95 <= QUEUE_P95_MS for p in big['pages']))} |"
+    )
+    growth = [(p, p.p95 / q.p95) for p, q in zip(big["pages"], small["pages"], strict=True)]
+    worst_growth = max(growth, key=lambda g: g[1])
+    lines.append(
+        f"| Every queue page p95 at {B} ≤ {QUEUE_GROWTH:g}× its p95 at {S} | worst: {worst_growth[0].key} "
+        f"{worst_growth[1]:.1f}× | {ok(all(g <= QUEUE_GROWTH for _p, g in growth))} |"
+    )
+    most_queries = max(small["pages"] + big["pages"], key=lambda p: p.queries)
+    lines.append(
+        f"| Queries per queue page ≤ {QUEUE_QUERIES} | max {most_queries.queries} ({most_queries.key}) | "
+        f"{ok(most_queries.queries <= QUEUE_QUERIES)} |"
+    )
+    for size in (small, big):
+        i = size["intake"]
+        lines.append(
+            f"| API intake ≤ {INTAKE_RATIO:g}× bare ORM insert ({label(size['total'])}) | {i['ratio']:.2f}× "
+            f"(mean time per complaint; p50 ratio {i['ratio_p50']:.2f}×) | {ok(i['ratio'] <= INTAKE_RATIO)} |"
+        )
+    lines.append("")
+
+    # a. seeding
+    lines += [
+        "## a. Seeding (`manage.py seed_cases`)",
+        "",
+        "Rows = cases + customers + complaints + case events + history rows of all three. Seconds as reported by "
+        "the command (generation and COPY, parallel writers on PostgreSQL); wall includes process start-up and "
+        "the final ANALYZE.",
+        "",
+        "| Cases seeded | Database after | Rows | Seconds | Wall s | Rows/s | Cases/s | Writers |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in r["seed"]:
+        lines.append(
+            f"| {s['cases']:,} | {s['total']:,} cases | {s['rows']:,} | {s['seconds']:.1f} | {s['wall']:.1f} | "
+            f"{s['rows_s']:,} | {s['cases_s']:,} | {s['writers']} |"
+        )
+    lines += ["", "| VACUUM (ANALYZE) after | Seconds | Database size |", "|---:|---:|---:|"]
+    for v in r["vacuum"]:
+        lines.append(f"| {v['total']:,} cases | {v['seconds']:.1f} | {v['size']} |")
+    lines.append("")
+
+    # b. intake
+    lines += [
+        "## b. Complaint intake: API versus bare ORM insert",
+        "",
+        "| Cases in DB | Path | Complaints/s | p50 ms | p95 ms | Mean ms | SQL queries | API/bare |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in (small, big):
+        i = size["intake"]
+        for name, key in (("API `POST /api/complaints/`", "api"), ("bare ORM (3 rows)", "bare")):
+            x = i[key]
+            ratio = f"{i['ratio']:.2f}×" if key == "api" else ""
+            lines.append(
+                f"| {label(size['total'])} | {name} | {x['per_s']:.0f} | {ms(x['p50'])} | {ms(x['p95'])} | "
+                f"{ms(x['mean'])} | {x['queries']} | {ratio} |"
+            )
+    lines.append("")
+    api_sql = big["intake"]["api"]["sql"]
+    lines += [
+        "<details><summary>The SQL one API intake runs</summary>",
+        "",
+        "```sql",
+        *[_short(q) for q in api_sql],
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+
+    # c. queues
+    lines += [
+        "## c. Queue pages",
+        "",
+        f"p50/p95 in ms over {a.samples} requests; q = SQL queries per request. Target: p95 ≤ {QUEUE_P95_MS} ms at "
+        f"{B}, ≤ {QUEUE_GROWTH:g}× the {S} p95, ≤ {QUEUE_QUERIES} queries.",
+        "",
+        f"| Page | {S}: page | p50 | p95 | q | {B}: page | p50 | p95 | q | growth | ≤ {QUEUE_P95_MS} ms | "
+        f"≤ {QUEUE_GROWTH:g}× | ≤ {QUEUE_QUERIES} q |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+    ]
+    for p, q in zip(big["pages"], small["pages"], strict=True):
+        g = p.p95 / q.p95
+        lines.append(
+            f"| {p.key} | {q.depth} | {ms(q.p50)} | {ms(q.p95)} | {q.queries} | {p.depth} | {ms(p.p50)} | "
+            f"{ms(p.p95)} | {p.queries} | {g:.1f}× | {ok(p.p95 <= QUEUE_P95_MS)} | {ok(g <= QUEUE_GROWTH)} | "
+            f"{ok(max(p.queries, q.queries) <= QUEUE_QUERIES)} |"
+        )
+    lines.append("")
+
+    # d. transitions
+    lines += [
+        "## d. Transition latency (`accept`)",
+        "",
+        "| Cases in DB | Path | n | p50 ms | p95 ms | Mean ms | SQL queries |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for size in (small, big):
+        t = size["transitions"]
+        for name, key in (("service `case_transition`", "service"), ("API `POST …/transitions/accept/`", "api")):
+            x = t[key]
+            lines.append(
+                f"| {label(size['total'])} | {name} | {x['n']} | {ms(x['p50'])} | {ms(x['p95'])} | "
+                f"{ms(x['mean'])} | {x['queries']} |"
+            )
+    lines.append("")
+
+    # plans
+    if big["plans"]:
+        lines += [
+            f"## Query plans at {B}",
+            "",
+            "`EXPLAIN (ANALYZE, BUFFERS)` of each query on `cases_case` the pages ran (the row query and the capped "
+            "count), run once after the measurements.",
+            "",
+        ]
+        for p in big["pages"]:
+            for sql in p.sql:
+                plan = big["plans"].get(sql)
+                if not plan:
+                    continue
+                exec_time = re.search(r"Execution Time: ([\d.]+) ms", plan)
+                kind = "count" if "COUNT(" in sql.upper() else "rows"
+                lines += [
+                    f"<details><summary>{p.key} (page {p.depth}), {kind} query: "
+                    f"{exec_time.group(1) if exec_time else '?'} ms</summary>",
+                    "",
+                    "```sql",
+                    sql,
+                    "```",
+                    "",
+                    "```",
+                    plan,
+                    "```",
+                    "",
+                    "</details>",
+                    "",
+                ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _short(sql, limit=300):
+    return sql if len(sql) <= limit else sql[:limit] + " …"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10k then 100k cases instead of 10k then 1M")
+    parser.add_argument("--sizes", type=int, nargs=2, metavar=("SMALL", "BIG"), help="case counts to measure at")
+    parser.add_argument("--db", default="complaints_bench", help="database to create (dropped first)")
+    parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER), help="PostgreSQL URL")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        default=bool(os.environ.get("BENCH_KEEP")),
+        help="keep the database afterwards (or set BENCH_KEEP=1)",
+    )
+    parser.add_argument("--samples", type=int, default=100, help="timed requests per queue page")
+    parser.add_argument("--warmup", type=int, default=10, help="warm-up requests per queue page")
+    parser.add_argument("--depth", type=int, default=200, help="pages to follow for the deep page")
+    parser.add_argument("--intake", type=int, default=500, help="complaints per intake path")
+    parser.add_argument("--intake-warmup", type=int, default=50)
+    parser.add_argument("--transitions", type=int, default=200, help="transitions per path")
+    parser.add_argument("--no-explain", dest="explain", action="store_false", help="skip EXPLAIN ANALYZE")
+    args = parser.parse_args()
+    args.full_default = len(sys.argv) == 1
+    if args.sizes is None:
+        args.sizes = (10_000, 100_000) if args.quick else (10_000, 1_000_000)
+    if args.sizes[0] >= args.sizes[1]:
+        parser.error("the second size must be larger")
+    Bench(args).run()
+
+
+if __name__ == "__main__":
+    main()
