@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from config.history import tracked_history
 
 
 class Profile(models.Model):
@@ -9,7 +10,7 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         verbose_name = _("profile")

@@ -1,9 +1,11 @@
 """Roles are Django groups; every page and API operation checks them on the server.
 
-A user's roles are read once per request object and cached on it, so permission checks in a
-list never add queries per row.
+A user's roles are cached on the user object (so checks in a list add no queries per row) and in
+Django's cache (Redis in production), so a request costs no roles query at all. Changing anyone's
+groups clears their entry at once (accounts/signals.py); the timeout is only a safety net.
 """
 
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +26,22 @@ CASE_WIDE_ROLES = frozenset({Role.ESCALATION_DESK, Role.SUPERVISOR})
 STAFF_ROLES = frozenset(Role)
 
 
+ROLES_CACHE_TIMEOUT = 300
+
+
+def roles_cache_key(user_id) -> str:
+    return f"accounts:roles:{user_id}"
+
+
 def roles_of(user) -> frozenset:
     if user is None or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_cached_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
+        names = cache.get(roles_cache_key(user.pk))
+        if names is None:
+            names = sorted(user.groups.values_list("name", flat=True))
+            cache.set(roles_cache_key(user.pk), names, ROLES_CACHE_TIMEOUT)
         cached = frozenset(Role(name) for name in names if name in Role.values)
         user._cached_roles = cached
     return cached

@@ -1,8 +1,35 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, pre_delete
 from django.dispatch import receiver
 
 from .middleware import SESSION_TZ_KEY
 from .models import Profile
+from .roles import roles_cache_key
+
+
+def _forget_roles(user_ids):
+    cache.delete_many([roles_cache_key(pk) for pk in user_ids])
+
+
+@receiver(m2m_changed, sender=get_user_model().groups.through)
+def forget_roles_on_membership_change(sender, instance, action, reverse, pk_set, **kwargs):
+    """user.groups.add/remove/clear, or group.user_set.add/remove/clear."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        _forget_roles([instance.pk])
+    elif action == "pre_clear":
+        _forget_roles(instance.user_set.values_list("pk", flat=True))
+    else:
+        _forget_roles(pk_set or [])
+
+
+@receiver(pre_delete, sender=Group)
+def forget_roles_on_group_delete(sender, instance, **kwargs):
+    _forget_roles(instance.user_set.values_list("pk", flat=True))
 
 
 @receiver(user_logged_in)

@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from django.apps import apps
+        from django.db import transaction
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import BilingualName
+        from .reference import reference_changed
+
+        def on_change(sender, **kwargs):
+            # After commit: a process that reloads must never see a row that is then rolled back.
+            transaction.on_commit(lambda: reference_changed(sender))
+
+        for model in apps.get_models():
+            if issubclass(model, BilingualName):
+                post_save.connect(
+                    on_change, sender=model, weak=False, dispatch_uid=f"reference:{model._meta.label}:save"
+                )
+                post_delete.connect(
+                    on_change, sender=model, weak=False, dispatch_uid=f"reference:{model._meta.label}:delete"
+                )

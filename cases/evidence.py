@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import EmotionalNeed
 from .models import Category, ResponsibleUnit
+from .reference import ReferenceChoiceField
 from .widgets import LocalDateTimeInput
 
 TEXT_LIMIT = 4000
@@ -112,8 +113,8 @@ REQUIRED_FACTS = ("what", "when", "who")
 
 class AnalyzeEvidence(EvidenceForm):
     root_cause = forms.CharField(label=_("Root cause"), max_length=TEXT_LIMIT)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(active=True))
-    responsible_unit = forms.ModelChoiceField(
+    category = ReferenceChoiceField(label=_("Category"), queryset=Category.objects.filter(active=True))
+    responsible_unit = ReferenceChoiceField(
         label=_("Responsible unit"), queryset=ResponsibleUnit.objects.filter(active=True)
     )
     desired_outcome = forms.CharField(label=_("Customer's desired outcome"), max_length=TEXT_LIMIT)

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from simple_history.models import HistoricalRecords
+
+from config.history import tracked_history
 
 from .choices import OPEN_STATES, CaseState, Channel, CustomerTier, Language, Priority
 from .permissions import can_work_case, is_supervisor
@@ -41,7 +42,7 @@ class BilingualName(models.Model):
 
 
 class Category(BilingualName):
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta(BilingualName.Meta):
         verbose_name = _("complaint category")
@@ -49,7 +50,7 @@ class Category(BilingualName):
 
 
 class ResponsibleUnit(BilingualName):
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta(BilingualName.Meta):
         verbose_name = _("responsible unit")
@@ -144,7 +145,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     end_reason = models.TextField(_("reason"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = tracked_history(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("case")
@@ -274,7 +275,7 @@ class CaseOption(models.Model):
     action = models.TextField(_("what we will do"))
     benefit = models.TextField(_("benefit to the customer"))
     compensation = models.DecimalField(_("compensation"), max_digits=10, decimal_places=2, default=0)
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         verbose_name = _("option")
@@ -297,7 +298,7 @@ class Commitment(models.Model):
     due_at = models.DateTimeField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         verbose_name = _("commitment")

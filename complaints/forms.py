@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import Channel, CustomerTier, Language
 from cases.models import Category
+from cases.reference import ReferenceChoiceField
 from cases.widgets import LocalDateTimeInput
 
 from .models import DemandReasonable, Product
@@ -61,10 +62,8 @@ class IntakeForm(forms.Form):
         initial=DemandReasonable.UNKNOWN,
         required=False,
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(active=True), required=False
-    )
-    product = forms.ModelChoiceField(
+    category = ReferenceChoiceField(label=_("Category"), queryset=Category.objects.filter(active=True), required=False)
+    product = ReferenceChoiceField(
         label=_("Product or service"), queryset=Product.objects.filter(active=True), required=False
     )
     # Attach to one of the customer's open cases instead of opening a new one

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from cases.choices import Channel, CustomerTier, Language
 from cases.models import BilingualName, Case, Category
+from config.history import tracked_history
 
 
 class Customer(models.Model):
@@ -20,7 +20,7 @@ class Customer(models.Model):
     )
     customer_since = models.DateField(_("customer since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         verbose_name = _("customer")
@@ -31,7 +31,7 @@ class Customer(models.Model):
 
 
 class Product(BilingualName):
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta(BilingualName.Meta):
         verbose_name = _("product or service")
@@ -70,7 +70,7 @@ class Complaint(models.Model):
     )
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT)
     product = models.ForeignKey(Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.PROTECT)
-    history = HistoricalRecords()
+    history = tracked_history()
 
     class Meta:
         verbose_name = _("complaint")

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import can_log_complaints
@@ -37,18 +38,19 @@ MSG_NOT_ATTACHABLE = _("This is not an open case of this customer.")
 
 
 def _customer_find(data) -> Customer | None:
-    """The customer the CRM or the agent identified: by id, else account number, else phone."""
+    """The customer the CRM or the agent identified: by id, else account number, else phone
+    (one query for the last two)."""
     customers = Customer.objects.select_for_update().order_by("id")
     if data.get("customer_id"):
         customer = customers.filter(pk=data["customer_id"]).first()
         if customer is None:
             raise InvalidInput(fields={"customer_id": [MSG_NO_CUSTOMER]})
         return customer
-    if data.get("account_number"):
-        customer = customers.filter(account_number=data["account_number"]).first()
-        if customer is not None:
-            return customer
-    return customers.filter(phone=data["customer_phone"]).first()
+    account, phone = data.get("account_number"), data["customer_phone"]
+    matches = Q(phone=phone) | Q(account_number=account) if account else Q(phone=phone)
+    candidates = list(customers.filter(matches)[:50])
+    by_account = next((c for c in candidates if account and c.account_number == account), None)
+    return by_account or next((c for c in candidates if c.phone == phone), None)
 
 
 def _customer_upsert(actor, data) -> tuple[Customer, bool]:

@@ -41,3 +41,15 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test's data is rolled back, so nothing cached from it may outlive it (user ids repeat)."""
+    from django.core.cache import cache
+
+    from cases.reference import forget_local_rows
+
+    cache.clear()
+    forget_local_rows()
+    yield

@@ -17,3 +17,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the apps' folders (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests cache in memory and clear it before each test (tests/conftest.py); Redis is exercised where
+# a test asks for it, never as a cache that outlives a test's rolled-back data.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

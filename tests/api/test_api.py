@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -199,7 +200,8 @@ def test_case_list_runs_the_same_few_queries_whatever_the_page_size(agent, super
         log_case(agent, customer_phone=f"1370000{i:04d}")
     counts = []
     for size in (5, 30):
-        client = client_for(type(supervisor).objects.get(pk=supervisor.pk))  # roles not yet cached
+        cache.clear()  # both requests start cold: roles not yet cached
+        client = client_for(type(supervisor).objects.get(pk=supervisor.pk))
         with CaptureQueriesContext(connection) as ctx:
             assert len(client.get(f"/api/cases/?page_size={size}").json()["results"]) == size
         counts.append(len(ctx.captured_queries))
