@@ -19,6 +19,7 @@ from .stats import stopwatch, summary
 AGENT = "agent_seed_1"
 SUPERVISOR = "supervisor_seed_1"
 NEXT_LINK = re.compile(r'rel="next" href="([^"]+)"')
+PAGE_SIZE = 25  # the queue's default
 
 # (name, who, path, kind)
 PAGES = [
@@ -27,6 +28,21 @@ PAGES = [
     ("Supervisor: all open, priority=1", "supervisor", "/cases/?scope=all&priority=1", "html"),
     ("Supervisor: all open, tier=vip", "supervisor", "/cases/?scope=all&tier=vip", "html"),
     ("API: GET /api/cases/", "api", "/api/cases/", "api"),
+]
+# Not targets: other filters and searches the queue offers, first page only, at the larger size.
+EXTRA_PAGES = [
+    ("All open, tier=vip, sort=newest", "supervisor", "/cases/?scope=all&tier=vip&sort=newest", "html"),
+    ("All open, tier=gold, priority=1", "supervisor", "/cases/?scope=all&tier=gold&priority=1", "html"),
+    ("Ended, tier=vip", "supervisor", "/cases/?scope=all&status=ended&tier=vip", "html"),
+    ("All statuses, tier=vip", "supervisor", "/cases/?scope=all&status=all&tier=vip", "html"),
+    ("State = new", "supervisor", "/cases/?scope=all&status=new", "html"),
+    ("Ended", "supervisor", "/cases/?scope=all&status=ended", "html"),
+    ("Search q=C-2025-000123 (case number)", "supervisor", "/cases/?scope=all&status=all&q=C-2025-000123", "html"),
+    ("Search q=1380 (phone prefix)", "supervisor", "/cases/?scope=all&q=1380", "html"),
+    ("Search q=Smith (name)", "supervisor", "/cases/?scope=all&q=Smith", "html"),
+    ("Search q=王 (1 Chinese character)", "supervisor", "/cases/?scope=all&q=%E7%8E%8B", "html"),
+    ("Search q=王伟 (2 Chinese characters)", "supervisor", "/cases/?scope=all&q=%E7%8E%8B%E4%BC%9F", "html"),
+    ("Search q=王伟, ended", "supervisor", "/cases/?scope=all&status=ended&q=%E7%8E%8B%E4%BC%9F", "html"),
 ]
 
 
@@ -85,18 +101,20 @@ def _rows(response, kind):
 
 
 def _deep(client, kind, url, depth):
-    """Follow "next" up to depth-1 times; returns (url, page number reached)."""
-    page = 1
-    current = url
+    """Follow "next" up to depth-1 times; returns (url, page number) of the deepest *full* page seen,
+    so a short last page does not make the deep page look cheaper than it is at another size."""
+    page, current = 1, url
     response = _get(client, current)
+    best = (current, page)
     while page < depth:
         nxt = _next_url(response, kind, current)
         if not nxt:
             break
-        current = nxt
+        current, page = nxt, page + 1
         response = _get(client, current)
-        page += 1
-    return current, page
+        if _rows(response, kind) == PAGE_SIZE:
+            best = (current, page)
+    return best
 
 
 def _measure(client, url, samples, warmup):
@@ -111,13 +129,16 @@ def _measure(client, url, samples, warmup):
     return summary(times), list(ctx.captured_queries), response
 
 
-def measure(*, samples=100, warmup=10, depth=200, log=print):
+def measure(*, pages=None, samples=100, warmup=10, depth=200, log=print):
+    """Each page first and deep (`depth` > 1), or first only (`depth` == 1)."""
     results = []
     all_clients = clients()
-    for name, who, path, kind in PAGES:
+    for name, who, path, kind in PAGES if pages is None else pages:
         client = all_clients[who]
-        deep_url, reached = _deep(client, kind, path, depth)
-        for label, url, page_no in (("first", path, 1), ("deep", deep_url, reached)):
+        variants = [("first", path, 1)]
+        if depth > 1:
+            variants.append(("deep", *_deep(client, kind, path, depth)))
+        for label, url, page_no in variants:
             stats, queries, response = _measure(client, url, samples, warmup)
             result = PageResult(
                 name=name,

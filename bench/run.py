@@ -154,12 +154,24 @@ class Bench:
         log(f"Queues at {label(total)} cases")
         pages = queues.measure(samples=a.samples, warmup=a.warmup, depth=a.depth, log=log)
         plans = queues.explain(pages, log=log) if a.explain else {}
+        extra = []
+        if total == a.sizes[1] and a.extra:
+            log(f"Other filters and searches at {label(total)} cases (first page, not targets)")
+            extra = queues.measure(pages=queues.EXTRA_PAGES, samples=20, warmup=2, depth=1, log=log)
+            plans.update(queues.explain(extra, log=log))
         log(f"Intake at {label(total)} cases ({a.intake} each after {a.intake_warmup} warm-up)")
         intake_result = intake.measure(n=a.intake, warmup=a.intake_warmup, tag=tag, log=log)
         log(f"Transitions at {label(total)} cases ({a.transitions} each)")
         transition_result = transitions.measure(n=a.transitions, warmup=20, tag=tag, log=log)
         self.results["sizes"].append(
-            {"total": total, "pages": pages, "plans": plans, "intake": intake_result, "transitions": transition_result}
+            {
+                "total": total,
+                "pages": pages,
+                "extra": extra,
+                "plans": plans,
+                "intake": intake_result,
+                "transitions": transition_result,
+            }
         )
 
     # --- the run ----------------------------------------------------------------------------
@@ -210,6 +222,16 @@ class Bench:
             commit = subprocess.run(
                 ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
             ).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain", "--", "bench", "cases", "complaints", "accounts", "config"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            if dirty:
+                files = ", ".join(line[3:] for line in dirty.splitlines())
+                commit += f"` plus uncommitted changes in {files} (other work in progress, measured as found) `"
         except (OSError, subprocess.CalledProcessError):
             commit = "?"
         info["commit"] = commit
@@ -270,15 +292,21 @@ def render(bench):
         "PostgreSQL on the same machine.",
         f"- Queue pages: {a.warmup} warm-up requests, then {a.samples} timed; the SQL queries of one more request "
         "are counted with `CaptureQueriesContext` (not timed). A deep page is reached by following the "
-        f'`rel="next"` links (HTML) or `next` URLs (API) up to {a.depth} times, or to the last page if the '
-        "queue is shorter (the page number reached is shown). Warm caches: the same page is requested repeatedly.",
+        f'`rel="next"` links (HTML) or `next` URLs (API) up to {a.depth} times (or to the end of a shorter '
+        "queue) and taking the deepest *full* page seen, so that sizes compare pages of 25 rows (the page "
+        "number and the rows shown are in the table). Warm caches: the same page is requested repeatedly.",
         "- The agent is `agent_seed_1` (one of 20 seeded owners), the supervisor `supervisor_seed_1`; the API is "
         "called with the supervisor's token. Page size 25 (the default).",
-        f"- Intake: {a.intake} complaints each way after {a.intake_warmup} warm-up, API and bare interleaved. "
-        "API = `POST /api/complaints/` with token auth and a realistic JSON payload, a new customer each time "
-        "(customer + complaint + case + 3 history rows + the logged event). Bare = the same Customer, Case and "
-        "Complaint rows saved with `save_without_historical_record()` in one `transaction.atomic()` per "
-        "complaint: no HTTP, no validation, no customer lookup, no case-number counter, no history, no event.",
+        f"- Intake: {a.intake} complaints per path after {a.intake_warmup} warm-up rounds, the paths interleaved. "
+        "**API** = `POST /api/complaints/` with token auth and a realistic JSON payload, a new customer each time "
+        "(customer + complaint + case + 3 history rows + the logged event + the case-number counter). "
+        "**Bare** = the same Customer, Case and Complaint rows saved with `save_without_historical_record()` "
+        "(simple-history's switch; the plain `Model.save()` INSERT, the history signal returns at once — chosen "
+        "over `bulk_create([obj])`, which issues the same INSERT but skips the save signals, because it is the "
+        "ORM save the service itself uses) in one `transaction.atomic()` per complaint: no HTTP, no validation, "
+        "no customer lookup, no counter, no history, no event. Two more paths split the difference: "
+        "**service** = `complaint_log()` called directly (everything but HTTP), **writes** = only the service's "
+        "writes through the ORM (3 rows with history, counter, event; no validation, lookups or HTTP).",
         f"- Transitions: {a.transitions} `accept` transitions on fresh `new` cases (logged through the intake "
         "service beforehand, not timed) via `cases.services.case_transition` (the case is loaded before the clock "
         "starts), and as many via `POST /api/cases/{id}/transitions/accept/` (load, transition, detail response).",
@@ -339,17 +367,22 @@ def render(bench):
     lines += [
         "## b. Complaint intake: API versus bare ORM insert",
         "",
-        "| Cases in DB | Path | Complaints/s | p50 ms | p95 ms | Mean ms | SQL queries | API/bare |",
+        "| Cases in DB | Path | Complaints/s | p50 ms | p95 ms | Mean ms | SQL queries | × bare (mean) |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
+    names = {
+        "api": "API `POST /api/complaints/` (in process)",
+        "service": "service `complaint_log()` (no HTTP)",
+        "writes": "ORM writes only (3 rows + 3 history + event + counter)",
+        "bare": "bare ORM insert (3 rows)",
+    }
     for size in (small, big):
         i = size["intake"]
-        for name, key in (("API `POST /api/complaints/`", "api"), ("bare ORM (3 rows)", "bare")):
+        for key, name in names.items():
             x = i[key]
-            ratio = f"{i['ratio']:.2f}×" if key == "api" else ""
             lines.append(
                 f"| {label(size['total'])} | {name} | {x['per_s']:.0f} | {ms(x['p50'])} | {ms(x['p95'])} | "
-                f"{ms(x['mean'])} | {x['queries']} | {ratio} |"
+                f"{ms(x['mean'])} | {x['queries']} | {x['mean'] / i['bare']['mean']:.2f}× |"
             )
     lines.append("")
     api_sql = big["intake"]["api"]["sql"]
@@ -371,16 +404,16 @@ def render(bench):
         f"p50/p95 in ms over {a.samples} requests; q = SQL queries per request. Target: p95 ≤ {QUEUE_P95_MS} ms at "
         f"{B}, ≤ {QUEUE_GROWTH:g}× the {S} p95, ≤ {QUEUE_QUERIES} queries.",
         "",
-        f"| Page | {S}: page | p50 | p95 | q | {B}: page | p50 | p95 | q | growth | ≤ {QUEUE_P95_MS} ms | "
-        f"≤ {QUEUE_GROWTH:g}× | ≤ {QUEUE_QUERIES} q |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+        f"| Page | {S}: page | rows | p50 | p95 | q | {B}: page | rows | p50 | p95 | q | growth (p95) | "
+        f"≤ {QUEUE_P95_MS} ms | ≤ {QUEUE_GROWTH:g}× | ≤ {QUEUE_QUERIES} q |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for p, q in zip(big["pages"], small["pages"], strict=True):
         g = p.p95 / q.p95
         lines.append(
-            f"| {p.key} | {q.depth} | {ms(q.p50)} | {ms(q.p95)} | {q.queries} | {p.depth} | {ms(p.p50)} | "
-            f"{ms(p.p95)} | {p.queries} | {g:.1f}× | {ok(p.p95 <= QUEUE_P95_MS)} | {ok(g <= QUEUE_GROWTH)} | "
-            f"{ok(max(p.queries, q.queries) <= QUEUE_QUERIES)} |"
+            f"| {p.key} | {q.depth} | {q.rows} | {ms(q.p50)} | {ms(q.p95)} | {q.queries} | {p.depth} | {p.rows} | "
+            f"{ms(p.p50)} | {ms(p.p95)} | {p.queries} | {g:.1f}× | {ok(p.p95 <= QUEUE_P95_MS)} | "
+            f"{ok(g <= QUEUE_GROWTH)} | {ok(max(p.queries, q.queries) <= QUEUE_QUERIES)} |"
         )
     lines.append("")
 
@@ -401,16 +434,51 @@ def render(bench):
             )
     lines.append("")
 
+    # other filters
+    if big["extra"]:
+        lines += [
+            f"## Other queue filters and searches at {B} (not targets)",
+            "",
+            "The supervisor's queue with the other filters and searches it offers: first page, 20 requests after 2 "
+            "warm-up. Open cases unless the row says otherwise.",
+            "",
+            "| Page | rows | p50 | p95 | q | rows query ms | count query ms | How `cases_case` is read (count) |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for p in big["extra"]:
+            times, count_path = {}, ""
+            for sql in p.sql:
+                plan = big["plans"].get(sql)
+                if not plan:
+                    continue
+                kind, exec_ms, path, removed, _buffers = (x.strip() for x in _plan_summary(sql, plan).split(" | "))
+                times[kind] = exec_ms
+                if kind == "count":
+                    count_path = f"{path}; {removed} rows removed by filter"
+            lines.append(
+                f"| {p.name} | {p.rows} | {ms(p.p50)} | {ms(p.p95)} | {p.queries} | {times.get('rows', '')} | "
+                f"{times.get('count', '')} | {count_path} |"
+            )
+        lines.append("")
+
     # plans
     if big["plans"]:
         lines += [
             f"## Query plans at {B}",
             "",
             "`EXPLAIN (ANALYZE, BUFFERS)` of each query on `cases_case` the pages ran (the row query and the capped "
-            "count), run once after the measurements.",
+            "count), run once after the measurements. Summary, then every plan:",
             "",
+            "| Page | Query | Execution ms | Access path | Rows removed by filter | Buffers |",
+            "|---|---|---:|---|---:|---|",
         ]
         for p in big["pages"]:
+            for sql in p.sql:
+                plan = big["plans"].get(sql)
+                if plan:
+                    lines.append(f"| {p.key} (page {p.depth}) | {_plan_summary(sql, plan)} |")
+        lines.append("")
+        for p in big["pages"] + big["extra"]:
             for sql in p.sql:
                 plan = big["plans"].get(sql)
                 if not plan:
@@ -433,6 +501,33 @@ def render(bench):
                     "",
                 ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _plan_summary(sql, plan):
+    """Query kind, execution time, how cases_case was read, rows it read and threw away, buffers."""
+    kind = "count" if "COUNT(" in sql.upper() else "rows"
+    exec_time = re.search(r"Execution Time: ([\d.]+) ms", plan)
+    paths, removed, on_cases = [], 0, False
+    for line in plan.splitlines():
+        node = re.search(
+            r"(?:->\s+)?((?:Index Only Scan|Index Scan|Bitmap Heap Scan|Bitmap Index Scan|Seq Scan)[^(]*)", line
+        )
+        if node and ("->" in line or not line.startswith(" ")):
+            text = node.group(1).strip()
+            on_cases = " on cases_case" in text or text.startswith("Bitmap Index Scan")
+            if on_cases:
+                paths.append(text.replace(" on cases_case", ""))
+            continue
+        if "->" in line:
+            on_cases = False
+        filtered = re.search(r"Rows Removed by (?:Filter|Index Recheck): (\d+)", line)
+        if filtered and on_cases:
+            removed += int(filtered.group(1))
+    buffers = re.search(r"Buffers: ([^\n]+)", plan)
+    return (
+        f"{kind} | {exec_time.group(1) if exec_time else '?'} | {'; '.join(paths) or '?'} | {removed:,} | "
+        f"{buffers.group(1).strip() if buffers else ''}"
+    )
 
 
 def _short(sql, limit=300):
@@ -459,6 +554,7 @@ def main():
     parser.add_argument("--intake-warmup", type=int, default=50)
     parser.add_argument("--transitions", type=int, default=200, help="transitions per path")
     parser.add_argument("--no-explain", dest="explain", action="store_false", help="skip EXPLAIN ANALYZE")
+    parser.add_argument("--no-extra", dest="extra", action="store_false", help="skip the other filters and searches")
     args = parser.parse_args()
     args.full_default = len(sys.argv) == 1
     if args.sizes is None:
