@@ -230,8 +230,8 @@ class Bench:
                 check=True,
             ).stdout.strip()
             if dirty:
-                files = ", ".join(line[3:] for line in dirty.splitlines())
-                commit += f"` plus uncommitted changes in {files} (other work in progress, measured as found) `"
+                files = ", ".join(f"`{line[3:]}`" for line in dirty.splitlines())
+                info["dirty"] = f" plus uncommitted changes in {files} (work in progress, measured as found)"
         except (OSError, subprocess.CalledProcessError):
             commit = "?"
         info["commit"] = commit
@@ -265,7 +265,7 @@ def render(bench):
     lines = [
         "# Benchmarks",
         "",
-        f"Measured {m['date']} with `{m['command']}` at commit `{m['commit']}`; the whole run took "
+        f"Measured {m['date']} with `{m['command']}` at commit `{m['commit']}`{m.get('dirty', '')}; the whole run took "
         f"{r['elapsed'] / 60:.1f} minutes. Regenerate with `make bench` (full) or "
         "`.venv/bin/python bench/run.py --quick` (10k and 100k, for development).",
         "",
