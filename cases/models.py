@@ -169,6 +169,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["owner", "is_open", "priority", "created_at", "id"], name="case_owner_prio"),
             models.Index(fields=["owner", "is_open", "created_at", "id"], name="case_owner_created"),
             models.Index(fields=["state", "priority", "created_at", "id"], name="case_state_prio"),
+            models.Index(fields=["customer_tier", "is_open", "priority", "created_at", "id"], name="case_tier_prio"),
             models.Index(fields=["priority", "created_at", "id"], name="case_all_prio"),
             models.Index(fields=["created_at", "id"], name="case_all_created"),
             models.Index(fields=["customer_phone"], name="case_phone"),
