@@ -32,9 +32,10 @@ What it writes is what the services would have written, and satisfies the same i
   leaves its numbers unused (a gap, never a duplicate).
 
 Speed: on PostgreSQL one thread generates the rows while --workers threads (default: the CPUs, at
-most 4) COPY batches on their own connections with synchronous_commit off; about 4–5k cases/s
-(55–80k rows/s) on two cores, i.e. 1M cases in about four minutes. The tables are ANALYZEd at the
-end so the planner knows the new sizes.
+most 4) COPY batches on their own connections with synchronous_commit off: about 5.6k cases/s
+(~79k rows/s, 14 rows per case) on two cores, 1M cases in about three minutes (docs/benchmarks.md).
+About a third of the server's work is the deferred foreign-key checks run at each commit. The
+tables are ANALYZEd at the end so the planner knows the new sizes.
 
 created_at is spread over the last ~2 years in increasing order (ids follow time, as in real use);
 the state depends on the age (recent cases are early in the 7A steps, old ones mostly ended), and
