@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import can_log_complaints
@@ -7,6 +8,7 @@ from cases.choices import CustomerTier, Language
 from cases.models import Case, CaseEventKind
 from cases.services import case_event_record, case_open
 from config.errors import InvalidInput, NotAllowed
+from config.history import write_history
 
 from .forms import IntakeForm
 from .models import Complaint, Customer
@@ -53,9 +55,10 @@ def _customer_find(data) -> Customer | None:
     return by_account or next((c for c in candidates if c.phone == phone), None)
 
 
-def _customer_upsert(actor, data) -> tuple[Customer, bool]:
-    """Reuse the identified customer, bringing its details up to date (with history; an empty
-    optional field never erases what we know), or create it."""
+def _customer_upsert(data) -> tuple[Customer, str | None]:
+    """Reuse the identified customer, bringing its details up to date (an empty optional field
+    never erases what we know), or create it. Returns the customer and its history type ("+"
+    created, "~" changed, None untouched); the caller writes the history row."""
     customer = _customer_find(data)
     created = customer is None
     if created:
@@ -69,9 +72,8 @@ def _customer_upsert(actor, data) -> tuple[Customer, bool]:
         setattr(customer, field, value)
         changed = True
     if changed:
-        customer._history_user = actor
-        customer.save()
-    return customer, created
+        customer.save_without_historical_record()
+    return customer, ("+" if created else "~") if changed else None
 
 
 def _attachable_case(customer, reference) -> Case:
@@ -95,7 +97,8 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
         raise InvalidInput(fields={name: list(messages) for name, messages in form.errors.items()})
     cleaned = form.cleaned_data
     with transaction.atomic():
-        customer, customer_created = _customer_upsert(actor, cleaned)
+        now = timezone.now()
+        customer, customer_history = _customer_upsert(cleaned)
         complaint_data = {name: cleaned.get(name) for name in COMPLAINT_FIELDS}
         for name in ("disputed_item", "staff_involved", "real_dissatisfaction", "desired_resolution"):
             complaint_data[name] = complaint_data[name] or ""
@@ -113,9 +116,13 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 customer_language=customer.preferred_language,
                 payload={"customer_id": customer.pk, "channel": cleaned["channel"]},
             )
-        complaint = Complaint(case=case, customer=customer, logged_by=actor, **complaint_data)
-        complaint._history_user = actor
-        complaint.save()
+        complaint = Complaint(case=case, customer=customer, logged_by=actor, logged_at=now, **complaint_data)
+        complaint.save_without_historical_record()
+        write_history(
+            [(customer, customer_history), (complaint, "+")] if customer_history else [(complaint, "+")],
+            user=actor,
+            at=now,
+        )
         if cleaned.get("attach_to_case"):
             case_event_record(
                 case=case,
@@ -125,4 +132,4 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 to_state=case.state,
                 payload={"complaint_id": complaint.pk, "summary": complaint.summary},
             )
-    return complaint, customer_created
+    return complaint, customer_history == "+"

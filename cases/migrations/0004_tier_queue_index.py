@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_postgres_protections'),
+        ("cases", "0003_postgres_protections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['customer_tier', 'is_open', 'priority', 'created_at', 'id'], name='case_tier_prio'),
+            model_name="case",
+            index=models.Index(
+                fields=["customer_tier", "is_open", "priority", "created_at", "id"], name="case_tier_prio"
+            ),
         ),
     ]

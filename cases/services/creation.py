@@ -1,6 +1,8 @@
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from config.history import save_with_history
+
 from ..choices import CaseState, priority_for
 from ..models import Case, CaseEventKind, CaseNumberCounter
 from .events import case_event_record
@@ -46,8 +48,7 @@ def case_open(
         created_at=now,
         updated_at=now,
     )
-    case._history_user = actor
-    case.save(force_insert=True)
+    save_with_history(case, user=actor, at=now)
     case_event_record(
         case=case, kind=CaseEventKind.LOGGED, actor=actor, to_state=CaseState.NEW, payload=payload or {}, at=now
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from config.history import save_with_history
 
 from .. import evidence as ev
 from ..guards import guard_errors
@@ -121,18 +122,17 @@ def _apply(case, name, actor, cleaned, now):
     from_state = case.state
     getattr(case, name)(**{field: cleaned[field] for field in spec.method_fields}, at=now)
     case.updated_at = now
-    case._history_user = actor
-    case.save()  # ConcurrentTransitionMixin: UPDATE … WHERE state = from_state, else ConcurrentTransition
+    rows = [case]
     if name == "offer_alternatives":
-        for position, option in enumerate(cleaned["options"], start=1):
-            row = CaseOption(case=case, round=case.options_round, position=position, **option)
-            row._history_user = actor
-            row.save()
+        rows += [
+            CaseOption(case=case, round=case.options_round, position=position, **option)
+            for position, option in enumerate(cleaned["options"], start=1)
+        ]
     elif name == "agree":
-        for item in cleaned["commitments"]:
-            row = Commitment(case=case, created_at=now, **item)
-            row._history_user = actor
-            row.save()
+        rows += [Commitment(case=case, created_at=now, **item) for item in cleaned["commitments"]]
+    # The case first: ConcurrentTransitionMixin makes it UPDATE … WHERE state = from_state and raises
+    # ConcurrentTransition if someone else moved the case, before anything else is written.
+    save_with_history(*rows, user=actor, at=now)
     return case_event_record(
         case=case,
         kind=name,

@@ -1,0 +1,44 @@
+"""History rows written by config.history match what simple-history itself writes."""
+
+import pytest
+
+from cases.models import Case
+from config.history import HISTORY_ONLY_FIELDS
+from tests.factories import case_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def tracked_values(instance, history_row):
+    names = [f.attname for f in history_row._meta.concrete_fields if f.name not in HISTORY_ONLY_FIELDS]
+    return {n: getattr(history_row, n) for n in names}, {n: getattr(instance, n) for n in names}
+
+
+def test_every_tracked_row_has_a_history_row_equal_to_it(agent):
+    case = case_in_state("agreed", owner=agent)
+    complaint = case.complaints.get()
+    rows = [case, complaint, complaint.customer, *case.options.all(), *case.commitments.all()]
+    for instance in rows:
+        instance.refresh_from_db()
+        latest = instance.history.order_by("-history_id").first()
+        stored, current = tracked_values(instance, latest)
+        assert stored == current, type(instance).__name__
+        assert latest.history_user == agent
+
+
+def test_history_rows_say_created_then_changed_and_diff_like_simple_history(agent):
+    case = case_in_state("accepted", owner=agent)
+    created, accepted = case.history.order_by("history_id")
+    assert (created.history_type, accepted.history_type) == ("+", "~")
+    delta = accepted.diff_against(created)
+    assert {"state", "customer_words", "accepted_at", "first_contact_at"} <= set(delta.changed_fields)
+
+
+def test_a_plain_save_still_records_history_through_simple_history(agent):
+    case = case_in_state("new", owner=agent)
+    Case.objects.filter(pk=case.pk).update(summary="changed by hand")
+    case.refresh_from_db()
+    case._history_user = agent
+    case.save()
+    latest = case.history.order_by("-history_id").first()
+    assert latest.summary == "changed by hand" and latest.history_type == "~"
