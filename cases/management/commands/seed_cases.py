@@ -564,7 +564,8 @@ class Command(BaseCommand):
         tables = Tables()
         tables.check()
         writer = Writer(tables)
-        if not writer.postgres:
+        if not writer.postgres or connection.in_atomic_block:
+            # Other connections cannot see rows of an open transaction (e.g. a test's users).
             workers = 1
         elif workers is None:
             workers = max(1, min(os.cpu_count() or 1, 4))
