@@ -234,6 +234,10 @@ def _transition_doc():
     return "\n".join(lines)
 
 
+# Steps that write rows the detail response shows besides the case itself.
+ROWS_ADDED_BY = {"offer_alternatives", "agree"}
+
+
 class CaseTransitionApi(APIView):
     permission_classes = [CanReadCases]
 
@@ -248,7 +252,9 @@ class CaseTransitionApi(APIView):
             raise NotFound(MSG_UNKNOWN)
         data = request.data if isinstance(request.data, dict) else {}
         case_transition(case=case, name=name, actor=request.user, data=data, expected_state=data.get("expected_state"))
-        return Response(CaseDetailOut(_case(pk), context={"request": request}).data)
+        if name in ROWS_ADDED_BY:
+            case = _case(pk)  # the prefetched options/commitments are stale; other steps change only the case
+        return Response(CaseDetailOut(case, context={"request": request}).data)
 
 
 class CaseEventsApi(APIView):

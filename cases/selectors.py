@@ -58,8 +58,13 @@ class QueueFilters:
     sort: str = DEFAULT_SORT
 
 
+# Below three characters a trigram index cannot help, so short text matches the start of the name:
+# Chinese names put the family name first (王 finds 王小明), and a prefix is an index range scan.
+SHORT_SEARCH = 3
+
+
 def _search(qs, text):
-    """Case number exactly, phone by prefix, otherwise the customer's name (Chinese works as is)."""
+    """Case number exactly, phone by prefix, otherwise the customer's name or the summary."""
     text = text.strip()
     if not text:
         return qs
@@ -67,6 +72,8 @@ def _search(qs, text):
         return qs.filter(number=text.upper())
     if PHONE_PREFIX_RE.match(text):
         return qs.filter(customer_phone__startswith=text)
+    if len(text) < SHORT_SEARCH:
+        return qs.filter(customer_name__istartswith=text)
     return qs.filter(Q(customer_name__icontains=text) | Q(summary__icontains=text))
 
 

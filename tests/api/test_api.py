@@ -238,3 +238,14 @@ def test_every_transition_leaves_an_event_and_a_history_row(agent):
         )
         assert CaseEvent.objects.filter(case=case).count() == before_events + 1
         assert case.history.count() == before_history + 1
+
+
+def test_the_response_to_a_step_shows_the_rows_it_added(agent):
+    case = case_in_state("analyzed", owner=agent)
+    client = client_for(agent)
+    body = client.post(
+        f"/api/cases/{case.pk}/transitions/offer_alternatives/", evidence("offer_alternatives"), format="json"
+    ).json()
+    assert [o["position"] for o in body["options"]] == [1, 2]
+    body = client.post(f"/api/cases/{case.pk}/transitions/agree/", evidence("agree"), format="json").json()
+    assert body["chosen_option"] == 1 and len(body["commitments"]) == 1
