@@ -2,16 +2,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
 
+from .authentication import token_cache_key
 from .middleware import SESSION_TZ_KEY
 from .models import Profile
 from .roles import roles_cache_key
 
 
 def _forget_roles(user_ids):
+    user_ids = list(user_ids)
     cache.delete_many([roles_cache_key(pk) for pk in user_ids])
+    # cached token entries carry the roles too
+    keys = Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True)
+    cache.delete_many([token_cache_key(key) for key in keys])
 
 
 @receiver(m2m_changed, sender=get_user_model().groups.through)
@@ -37,3 +43,16 @@ def remember_time_zone(sender, request, user, **kwargs):
     profile = Profile.objects.filter(user=user).only("time_zone").first()
     if profile and request is not None and hasattr(request, "session"):
         request.session[SESSION_TZ_KEY] = profile.time_zone
+
+
+@receiver(post_delete, sender=Token)
+def forget_deleted_token(sender, instance, **kwargs):
+    cache.delete(token_cache_key(instance.key))
+
+
+@receiver(post_save, sender=get_user_model())
+@receiver(pre_delete, sender=get_user_model())
+def forget_users_tokens(sender, instance, **kwargs):
+    """A deactivated, edited or deleted user must not live on in the token cache."""
+    keys = Token.objects.filter(user_id=instance.pk).values_list("key", flat=True)
+    cache.delete_many([token_cache_key(key) for key in keys])

@@ -2,38 +2,51 @@
 
 Every intake and every Analyze step names a category; looking it up in the database each time
 costs a round trip for a table that changes a few times a year. Each process keeps the active rows
-and a version number; saving or deleting a row bumps the version in Django's cache (shared through
-Redis in production), so every process reloads on its next use.
+and a version number; saving or deleting a row bumps the one shared version in Django's cache
+(Redis in production). A process looks at the version at most once a second, so a change reaches
+every process within a second, at the cost of one cache read per second instead of per form.
 """
+
+import time
 
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+VERSION_KEY = "reference:version"
+VERSION_CHECK_SECONDS = 1.0
+
 _local: dict = {}
-
-
-def _version_key(model) -> str:
-    return f"reference:{model._meta.label_lower}:version"
+_version_seen = {"value": None, "at": float("-inf")}
 
 
 def reference_changed(model) -> None:
     try:
-        cache.incr(_version_key(model))
+        cache.incr(VERSION_KEY)
     except ValueError:  # not in the cache yet
-        cache.set(_version_key(model), 1, None)
+        cache.set(VERSION_KEY, 1, None)
+    _version_seen["at"] = float("-inf")  # this process looks again at once
+
+
+def _current_version():
+    now = time.monotonic()
+    if now - _version_seen["at"] >= VERSION_CHECK_SECONDS:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, 1, None)
+            version = cache.get(VERSION_KEY, 1)
+        _version_seen.update(value=version, at=now)
+    return _version_seen["value"]
 
 
 def forget_local_rows() -> None:
     """Drop this process's copies (tests do, since their data is rolled back)."""
     _local.clear()
+    _version_seen["at"] = float("-inf")
 
 
 def active_rows(model) -> dict:
-    version = cache.get(_version_key(model))
-    if version is None:
-        version = 1
-        cache.add(_version_key(model), version, None)
+    version = _current_version()
     known = _local.get(model)
     if known is None or known[0] != version:
         known = (version, {row.pk: row for row in model.objects.filter(active=True)})

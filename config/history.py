@@ -11,8 +11,12 @@ Two things on top of the library, both about speed on the hot paths (intake, tra
   on PostgreSQL all the rows' history goes in one round trip. The history rows are exactly what
   simple-history writes (same tables, columns, history_type "+"/"~", history_user, history_date),
   so its admin, `diff_against` and the history API read them as usual.
+- `write_batch()` queues the history rows and deferred inserts (the case event) of one business
+  step and writes them in a single round trip when the step ends.
 """
 
+import contextlib
+import contextvars
 import functools
 
 from django.db import connection
@@ -49,22 +53,100 @@ def _copy_statement(model) -> str:
     )
 
 
+@functools.cache
+def _insert_statement(model) -> tuple[str, tuple]:
+    """INSERT of one new row of `model` returning its primary key; and the fields, in order."""
+    qn = connection.ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(model._meta.pk.column)}"
+    )
+    return sql, fields
+
+
+class WriteBatch:
+    """History rows and new rows queued during one business step, written in one round trip."""
+
+    def __init__(self):
+        self.history = []  # (instance, history type, user id, date)
+        self.inserts = []  # (instance, callback once it has its primary key)
+
+    def flush(self) -> None:
+        if connection.vendor != "postgresql":
+            for instance, history_type, user_id, at in self.history:
+                with connection.cursor() as cursor:
+                    cursor.execute(_copy_statement(type(instance)), [at, history_type, user_id, instance.pk])
+            for instance, on_saved in self.inserts:
+                instance.save()
+                on_saved(instance)
+            return
+        parts, params, returning = [], [], []
+        for instance, history_type, user_id, at in self.history:
+            parts.append(_copy_statement(type(instance)))
+            params += [at, history_type, user_id, instance.pk]
+        for instance, on_saved in self.inserts:
+            sql, fields = _insert_statement(type(instance))
+            parts.append(sql)
+            params += [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+            returning.append((len(parts) - 1, instance, on_saved))
+        if not parts:
+            return
+        # Data-modifying CTEs: every statement runs exactly once, whether or not the SELECT reads it.
+        ctes = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts))
+        qn = connection.ops.quote_name
+        ids = " UNION ALL ".join(
+            f"SELECT {n} AS n, {qn(instance._meta.pk.column)} AS id FROM w{i}"  # noqa: S608 - names from metadata
+            for n, (i, instance, _cb) in enumerate(returning)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {ctes} {ids or 'SELECT 0 AS n, 0 AS id'}", params)
+            new_ids = dict(cursor.fetchall())
+        for n, (_i, instance, on_saved) in enumerate(returning):
+            instance.pk = new_ids[n]
+            instance._state.adding = False
+            instance._state.db = connection.alias
+            on_saved(instance)
+
+
+_batch: contextvars.ContextVar = contextvars.ContextVar("write_batch", default=None)
+
+
+@contextlib.contextmanager
+def write_batch():
+    """Queue history rows and deferred inserts made inside; write them when the block ends without
+    an error (an outer batch, if any, takes them instead). Use inside the step's transaction."""
+    if _batch.get() is not None:
+        yield
+        return
+    batch = WriteBatch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    batch.flush()
+
+
 def write_history(rows, *, user, at) -> None:
     """History rows for already-saved `rows`: a list of (instance, "+" or "~")."""
-    statements, params = [], []
-    for instance, history_type in rows:
-        statements.append(_copy_statement(type(instance)))
-        params.append([at, history_type, user.pk if user is not None else None, instance.pk])
-    if not statements:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
-            # Data-modifying CTEs: every INSERT runs, in one round trip.
-            ctes = ", ".join(f"h{i} AS ({sql})" for i, sql in enumerate(statements[:-1]))
-            cursor.execute(f"WITH {ctes} {statements[-1]}", [p for row in params for p in row])
-        else:
-            for sql, row_params in zip(statements, params, strict=True):
-                cursor.execute(sql, row_params)
+    batch = WriteBatch()
+    batch.history = [(instance, history_type, user.pk if user else None, at) for instance, history_type in rows]
+    current = _batch.get()
+    if current is not None:
+        current.history += batch.history
+    else:
+        batch.flush()
+
+
+def insert_deferred(instance, on_saved) -> None:
+    """Insert `instance` with the current batch (or now); `on_saved(instance)` runs once it has its key."""
+    current = _batch.get()
+    if current is not None:
+        current.inserts.append((instance, on_saved))
+    else:
+        instance.save()
+        on_saved(instance)
 
 
 def save_with_history(*instances, user, at=None) -> None:

@@ -1,12 +1,15 @@
 from django.utils import timezone
 
+from config.history import insert_deferred
+
 from ..models import CaseEvent
 from ..signals import case_event_recorded
 
 
 def case_event_record(*, case, kind, actor, from_state="", to_state="", reason="", payload=None, at=None):
-    """Write the append-only event of one business step. Call inside the step's transaction."""
-    event = CaseEvent.objects.create(
+    """The append-only event of one business step. Call inside the step's transaction; inside a
+    `write_batch()` the row is written (and the signal sent) when the batch is."""
+    event = CaseEvent(
         case=case,
         kind=kind,
         actor=actor,
@@ -16,5 +19,7 @@ def case_event_record(*, case, kind, actor, from_state="", to_state="", reason="
         reason=reason,
         payload=payload or {},
     )
-    case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
+    insert_deferred(
+        event, lambda saved: case_event_recorded.send(sender=CaseEvent, case=case, event=saved, actor=actor)
+    )
     return event

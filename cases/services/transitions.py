@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from config.history import save_with_history
+from config.history import save_with_history, write_batch
 
 from .. import evidence as ev
 from ..guards import guard_errors
@@ -153,7 +153,7 @@ def case_transition(
     _check_allowed(case, name, actor, expected_state)
     cleaned = _validated(case, name, data)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), write_batch():
             _apply(case, name, actor, cleaned, timezone.now())
     except ConcurrentTransition:
         raise Conflict(MSG_STALE) from None
@@ -180,7 +180,7 @@ def case_record_first_contact(*, case: Case, actor, data: dict, expected_state: 
     if errors:
         raise InvalidInput(_("Evidence missing or invalid."), fields=errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), write_batch():
             now = timezone.now()
             for name in remaining:
                 _check_allowed(case, name, actor, None)

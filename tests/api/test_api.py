@@ -249,3 +249,41 @@ def test_the_response_to_a_step_shows_the_rows_it_added(agent):
     assert [o["position"] for o in body["options"]] == [1, 2]
     body = client.post(f"/api/cases/{case.pk}/transitions/agree/", evidence("agree"), format="json").json()
     assert body["chosen_option"] == 1 and len(body["commitments"]) == 1
+
+
+def token_client(user):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_deleted_token_stops_working_at_once(agent):
+    client = token_client(agent)
+    assert client.get("/api/cases/").status_code == 200
+    agent.auth_token.delete()
+    assert client.get("/api/cases/").status_code == 401
+
+
+def test_a_deactivated_user_is_refused_at_once(agent):
+    client = token_client(agent)
+    assert client.get("/api/cases/").status_code == 200
+    agent.is_active = False
+    agent.save()
+    assert client.get("/api/cases/").status_code == 401
+
+
+def test_a_wrong_token_is_refused(agent):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/cases/").status_code == 401
+
+
+def test_a_role_taken_away_applies_at_once_to_a_token_user(agent):
+    from django.contrib.auth.models import Group
+
+    client = token_client(agent)
+    assert client.post("/api/complaints/", intake_data(), format="json").status_code == 201
+    agent.groups.remove(Group.objects.get(name="agent"))
+    assert client.post("/api/complaints/", intake_data(summary="again"), format="json").status_code == 403
