@@ -8,7 +8,7 @@ from cases.choices import CustomerTier, Language
 from cases.models import Case, CaseEventKind
 from cases.services import case_event_record, case_open
 from config.errors import InvalidInput, NotAllowed
-from config.history import write_history
+from config.history import insert_later, save_with_history, write_batch
 
 from .forms import IntakeForm
 from .models import Complaint, Customer
@@ -57,8 +57,8 @@ def _customer_find(data) -> Customer | None:
 
 def _customer_upsert(data) -> tuple[Customer, str | None]:
     """Reuse the identified customer, bringing its details up to date (an empty optional field
-    never erases what we know), or create it. Returns the customer and its history type ("+"
-    created, "~" changed, None untouched); the caller writes the history row."""
+    never erases what we know), or make a new one. Returns the customer, unsaved if new or changed,
+    and what to do with it: "+" insert, "~" update, None nothing."""
     customer = _customer_find(data)
     created = customer is None
     if created:
@@ -71,8 +71,6 @@ def _customer_upsert(data) -> tuple[Customer, str | None]:
             continue
         setattr(customer, field, value)
         changed = True
-    if changed:
-        customer.save_without_historical_record()
     return customer, ("+" if created else "~") if changed else None
 
 
@@ -96,13 +94,19 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
     if not form.is_valid():
         raise InvalidInput(fields={name: list(messages) for name, messages in form.errors.items()})
     cleaned = form.cleaned_data
-    with transaction.atomic():
+    with transaction.atomic(), write_batch():
         now = timezone.now()
-        customer, customer_history = _customer_upsert(cleaned)
+        customer, customer_change = _customer_upsert(cleaned)
+        if customer_change == "+":
+            insert_later(customer, user=actor, at=now)  # with the complaint, in the batch's one round trip
+        elif customer_change == "~":
+            save_with_history(customer, user=actor, at=now)
         complaint_data = {name: cleaned.get(name) for name in COMPLAINT_FIELDS}
         for name in ("disputed_item", "staff_involved", "real_dissatisfaction", "desired_resolution"):
             complaint_data[name] = complaint_data[name] or ""
         if cleaned.get("attach_to_case"):
+            if customer_change == "+":  # a customer we did not know has no open case to attach to
+                raise InvalidInput(fields={"attach_to_case": [MSG_NOT_ATTACHABLE]})
             case = _attachable_case(customer, cleaned["attach_to_case"])
         else:
             case = case_open(
@@ -114,16 +118,11 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 customer_phone=customer.phone,
                 customer_tier=customer.tier,
                 customer_language=customer.preferred_language,
-                payload={"customer_id": customer.pk, "channel": cleaned["channel"]},
+                payload={"channel": cleaned["channel"], "customer_new": customer_change == "+"},
             )
         complaint = Complaint(case=case, customer=customer, logged_by=actor, logged_at=now, **complaint_data)
-        complaint.save_without_historical_record()
-        write_history(
-            [(customer, customer_history), (complaint, "+")] if customer_history else [(complaint, "+")],
-            user=actor,
-            at=now,
-        )
         if cleaned.get("attach_to_case"):
+            save_with_history(complaint, user=actor, at=now)  # now: the event names the complaint
             case_event_record(
                 case=case,
                 kind=CaseEventKind.COMPLAINT_ATTACHED,
@@ -132,4 +131,6 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 to_state=case.state,
                 payload={"complaint_id": complaint.pk, "summary": complaint.summary},
             )
-    return complaint, customer_history == "+"
+        else:
+            insert_later(complaint, user=actor, at=now)
+    return complaint, customer_change == "+"

@@ -54,59 +54,110 @@ def _copy_statement(model) -> str:
 
 
 @functools.cache
-def _insert_statement(model) -> tuple[str, tuple]:
-    """INSERT of one new row of `model` returning its primary key; and the fields, in order."""
-    qn = connection.ops.quote_name
-    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(model._meta.pk.column)}"
-    )
-    return sql, fields
+def _insert_fields(model) -> tuple:
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+
+
+@functools.cache
+def _history_columns(model) -> tuple[str, list[str]]:
+    """The history table and the columns it copies from the base row (same names)."""
+    history_model = model.history.model
+    columns = [f.column for f in history_model._meta.concrete_fields if f.name not in HISTORY_ONLY_FIELDS]
+    return history_model._meta.db_table, columns
+
+
+class _Insert:
+    def __init__(self, instance, on_saved, history_user_id, at):
+        self.instance, self.on_saved = instance, on_saved
+        self.history_user_id, self.at = history_user_id, at
 
 
 class WriteBatch:
     """History rows and new rows queued during one business step, written in one round trip."""
 
     def __init__(self):
-        self.history = []  # (instance, history type, user id, date)
-        self.inserts = []  # (instance, callback once it has its primary key)
+        self.history = []  # (instance, history type, user id, date) — rows already in the table
+        self.inserts = []  # _Insert — rows to insert, with their history if asked
 
     def flush(self) -> None:
-        if connection.vendor != "postgresql":
+        if connection.vendor == "postgresql":
+            self._flush_in_one_statement()
+        else:
+            self._flush_one_by_one()
+
+    def _flush_one_by_one(self):
+        with connection.cursor() as cursor:
             for instance, history_type, user_id, at in self.history:
+                cursor.execute(_copy_statement(type(instance)), [at, history_type, user_id, instance.pk])
+        for item in self.inserts:  # in order, so a row's references were saved before it
+            if item.at:
+                item.instance.save_without_historical_record()
                 with connection.cursor() as cursor:
-                    cursor.execute(_copy_statement(type(instance)), [at, history_type, user_id, instance.pk])
-            for instance, on_saved in self.inserts:
-                instance.save()
-                on_saved(instance)
-            return
-        parts, params, returning = [], [], []
+                    params = [item.at, "+", item.history_user_id, item.instance.pk]
+                    cursor.execute(_copy_statement(type(item.instance)), params)
+            else:
+                item.instance.save()
+            if item.on_saved:
+                item.on_saved(item.instance)
+
+    def _flush_in_one_statement(self):
+        """One statement of data-modifying CTEs: every part runs exactly once, whether or not the
+        final SELECT reads it. A new row is not visible to its sibling CTEs, so a foreign key to a
+        row inserted here reads that row's CTE, and its history is copied from `RETURNING *`."""
+        qn = connection.ops.quote_name
+        parts, params = [], []
         for instance, history_type, user_id, at in self.history:
             parts.append(_copy_statement(type(instance)))
             params += [at, history_type, user_id, instance.pk]
-        for instance, on_saved in self.inserts:
-            sql, fields = _insert_statement(type(instance))
-            parts.append(sql)
-            params += [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-            returning.append((len(parts) - 1, instance, on_saved))
+        cte_of = {}  # id(instance) -> CTE name, for rows inserted in this statement
+        for item in self.inserts:
+            instance, model = item.instance, type(item.instance)
+            values = []
+            for field in _insert_fields(model):
+                related = getattr(instance, field.name) if field.is_relation and field.is_cached(instance) else None
+                if related is not None and id(related) in cte_of:
+                    pk = qn(related._meta.pk.column)
+                    values.append(f"(SELECT {pk} FROM {cte_of[id(related)]})")  # noqa: S608 - names only
+                else:
+                    values.append("%s")
+                    params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+            columns = ", ".join(qn(f.column) for f in _insert_fields(model))
+            returning = "*" if item.at else qn(model._meta.pk.column)
+            parts.append(
+                f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({', '.join(values)}) RETURNING {returning}"  # noqa: S608
+            )
+            cte_of[id(instance)] = f"w{len(parts) - 1}"
+            if item.at:
+                table, copied = _history_columns(model)
+                names = ", ".join(qn(c) for c in copied)
+                parts.append(
+                    f"INSERT INTO {qn(table)} ({names}, history_date, history_change_reason, history_type, "  # noqa: S608
+                    f"history_user_id) SELECT {names}, %s, NULL, '+', %s FROM {cte_of[id(instance)]}"
+                )
+                params += [item.at, item.history_user_id]
         if not parts:
             return
-        # Data-modifying CTEs: every statement runs exactly once, whether or not the SELECT reads it.
         ctes = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts))
-        qn = connection.ops.quote_name
         ids = " UNION ALL ".join(
-            f"SELECT {n} AS n, {qn(instance._meta.pk.column)} AS id FROM w{i}"  # noqa: S608 - names from metadata
-            for n, (i, instance, _cb) in enumerate(returning)
+            f"SELECT {n} AS n, {qn(item.instance._meta.pk.column)} AS id FROM {cte_of[id(item.instance)]}"  # noqa: S608
+            for n, item in enumerate(self.inserts)
         )
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {ctes} {ids or 'SELECT 0 AS n, 0 AS id'}", params)
             new_ids = dict(cursor.fetchall())
-        for n, (_i, instance, on_saved) in enumerate(returning):
+        for n, item in enumerate(self.inserts):
+            instance = item.instance
             instance.pk = new_ids[n]
             instance._state.adding = False
             instance._state.db = connection.alias
-            on_saved(instance)
+        for item in self.inserts:
+            for field in _insert_fields(type(item.instance)):  # fill foreign keys to rows made here
+                if field.is_relation and field.is_cached(item.instance):
+                    related = getattr(item.instance, field.name)
+                    if related is not None and getattr(item.instance, field.attname) is None:
+                        setattr(item.instance, field.attname, related.pk)
+            if item.on_saved:
+                item.on_saved(item.instance)
 
 
 _batch: contextvars.ContextVar = contextvars.ContextVar("write_batch", default=None)
@@ -130,23 +181,34 @@ def write_batch():
 
 def write_history(rows, *, user, at) -> None:
     """History rows for already-saved `rows`: a list of (instance, "+" or "~")."""
-    batch = WriteBatch()
-    batch.history = [(instance, history_type, user.pk if user else None, at) for instance, history_type in rows]
+    history = [(instance, history_type, user.pk if user else None, at) for instance, history_type in rows]
     current = _batch.get()
     if current is not None:
-        current.history += batch.history
+        current.history += history
     else:
+        batch = WriteBatch()
+        batch.history = history
         batch.flush()
 
 
-def insert_deferred(instance, on_saved) -> None:
-    """Insert `instance` with the current batch (or now); `on_saved(instance)` runs once it has its key."""
+def insert_later(instance, *, user=None, at=None, history=True, on_saved=None) -> None:
+    """Insert `instance` (and, unless `history=False`, its history row by `user`) with the current
+    batch, or now if there is none. Its primary key is set when the batch is written; foreign keys
+    to other rows inserted in the same batch are resolved in the database. `on_saved(instance)`
+    runs once it has its key."""
+    item = _Insert(
+        instance,
+        on_saved,
+        (user.pk if user else None) if history else None,
+        (at or timezone.now()) if history else None,
+    )
     current = _batch.get()
     if current is not None:
-        current.inserts.append((instance, on_saved))
+        current.inserts.append(item)
     else:
-        instance.save()
-        on_saved(instance)
+        batch = WriteBatch()
+        batch.inserts = [item]
+        batch.flush()
 
 
 def save_with_history(*instances, user, at=None) -> None:

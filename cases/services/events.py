@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from config.history import insert_deferred
+from config.history import insert_later
 
 from ..models import CaseEvent
 from ..signals import case_event_recorded
@@ -19,7 +19,9 @@ def case_event_record(*, case, kind, actor, from_state="", to_state="", reason="
         reason=reason,
         payload=payload or {},
     )
-    insert_deferred(
-        event, lambda saved: case_event_recorded.send(sender=CaseEvent, case=case, event=saved, actor=actor)
+    insert_later(
+        event,
+        history=False,  # the event is itself the append-only record
+        on_saved=lambda saved: case_event_recorded.send(sender=CaseEvent, case=case, event=saved, actor=actor),
     )
     return event
