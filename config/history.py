@@ -59,11 +59,23 @@ def _insert_fields(model) -> tuple:
 
 
 @functools.cache
-def _history_columns(model) -> tuple[str, list[str]]:
-    """The history table and the columns it copies from the base row (same names)."""
+def _insert_template(model) -> tuple[str, str]:
+    """("INSERT INTO t (cols) VALUES (", the primary key column), quoted once per model."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in _insert_fields(model))
+    return f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES (", qn(model._meta.pk.column)  # noqa: S608
+
+
+@functools.cache
+def _history_from_cte_template(model) -> str:
+    """Copy a row just inserted by CTE `{cte}` into its history table; params: date, user."""
+    qn = connection.ops.quote_name
     history_model = model.history.model
-    columns = [f.column for f in history_model._meta.concrete_fields if f.name not in HISTORY_ONLY_FIELDS]
-    return history_model._meta.db_table, columns
+    names = ", ".join(qn(f.column) for f in history_model._meta.concrete_fields if f.name not in HISTORY_ONLY_FIELDS)
+    return (
+        f"INSERT INTO {qn(history_model._meta.db_table)} ({names}, history_date, history_change_reason, "  # noqa: S608
+        f"history_type, history_user_id) SELECT {names}, %s, NULL, '+', %s FROM {{cte}}"
+    )
 
 
 class _Insert:
@@ -104,7 +116,6 @@ class WriteBatch:
         """One statement of data-modifying CTEs: every part runs exactly once, whether or not the
         final SELECT reads it. A new row is not visible to its sibling CTEs, so a foreign key to a
         row inserted here reads that row's CTE, and its history is copied from `RETURNING *`."""
-        qn = connection.ops.quote_name
         parts, params = [], []
         for instance, history_type, user_id, at in self.history:
             parts.append(_copy_statement(type(instance)))
@@ -112,34 +123,26 @@ class WriteBatch:
         cte_of = {}  # id(instance) -> CTE name, for rows inserted in this statement
         for item in self.inserts:
             instance, model = item.instance, type(item.instance)
+            prefix, pk_column = _insert_template(model)
             values = []
             for field in _insert_fields(model):
                 related = getattr(instance, field.name) if field.is_relation and field.is_cached(instance) else None
                 if related is not None and id(related) in cte_of:
-                    pk = qn(related._meta.pk.column)
-                    values.append(f"(SELECT {pk} FROM {cte_of[id(related)]})")  # noqa: S608 - names only
+                    pk_column = _insert_template(type(related))[1]
+                    values.append(f"(SELECT {pk_column} FROM {cte_of[id(related)]})")  # noqa: S608 - names only
                 else:
                     values.append("%s")
                     params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
-            columns = ", ".join(qn(f.column) for f in _insert_fields(model))
-            returning = "*" if item.at else qn(model._meta.pk.column)
-            parts.append(
-                f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({', '.join(values)}) RETURNING {returning}"  # noqa: S608
-            )
+            parts.append(f"{prefix}{', '.join(values)}) RETURNING {'*' if item.at else pk_column}")
             cte_of[id(instance)] = f"w{len(parts) - 1}"
             if item.at:
-                table, copied = _history_columns(model)
-                names = ", ".join(qn(c) for c in copied)
-                parts.append(
-                    f"INSERT INTO {qn(table)} ({names}, history_date, history_change_reason, history_type, "  # noqa: S608
-                    f"history_user_id) SELECT {names}, %s, NULL, '+', %s FROM {cte_of[id(instance)]}"
-                )
+                parts.append(_history_from_cte_template(model).format(cte=cte_of[id(instance)]))
                 params += [item.at, item.history_user_id]
         if not parts:
             return
         ctes = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts))
         ids = " UNION ALL ".join(
-            f"SELECT {n} AS n, {qn(item.instance._meta.pk.column)} AS id FROM {cte_of[id(item.instance)]}"  # noqa: S608
+            f"SELECT {n} AS n, {_insert_template(type(item.instance))[1]} AS id FROM {cte_of[id(item.instance)]}"  # noqa: S608
             for n, item in enumerate(self.inserts)
         )
         with connection.cursor() as cursor:
@@ -156,6 +159,7 @@ class WriteBatch:
                     related = getattr(item.instance, field.name)
                     if related is not None and getattr(item.instance, field.attname) is None:
                         setattr(item.instance, field.attname, related.pk)
+                        field.set_cached_value(item.instance, related)  # setting the id dropped it
             if item.on_saved:
                 item.on_saved(item.instance)
 

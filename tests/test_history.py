@@ -42,3 +42,13 @@ def test_a_plain_save_still_records_history_through_simple_history(agent):
     case.save()
     latest = case.history.order_by("-history_id").first()
     assert latest.summary == "changed by hand" and latest.history_type == "~"
+
+
+def test_rows_written_together_keep_their_links_without_reading_back(agent, django_assert_num_queries):
+    from complaints.services import complaint_log
+    from tests.factories import intake_data
+
+    complaint, _ = complaint_log(actor=agent, data=intake_data(customer_phone="13812345678"))
+    with django_assert_num_queries(0):
+        assert complaint.case.pk and complaint.customer.pk and complaint.case.number.startswith("C-")
+        assert complaint.case_id == complaint.case.pk and complaint.customer_id == complaint.customer.pk

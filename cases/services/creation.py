@@ -1,7 +1,7 @@
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from config.history import save_with_history
+from config.history import insert_later
 
 from ..choices import CaseState, priority_for
 from ..models import Case, CaseEventKind, CaseNumberCounter
@@ -33,7 +33,8 @@ def case_number_next(year: int) -> str:
 def case_open(
     *, actor, owner, summary, channel, customer_name, customer_phone, customer_tier, customer_language, payload=None
 ):
-    """Open a case for a freshly logged complaint. Must run inside the intake transaction."""
+    """Open a case for a freshly logged complaint. Must run inside the intake transaction and its
+    `write_batch()`, which writes the case, its history and its "logged" event together."""
     now = timezone.now()
     case = Case(
         number=case_number_next(timezone.localtime(now).year),
@@ -48,7 +49,9 @@ def case_open(
         created_at=now,
         updated_at=now,
     )
-    save_with_history(case, user=actor, at=now)
+    # Written with the step's batch (one round trip with the event and the complaint); its primary
+    # key is set when the batch is written.
+    insert_later(case, user=actor, at=now)
     case_event_record(
         case=case, kind=CaseEventKind.LOGGED, actor=actor, to_state=CaseState.NEW, payload=payload or {}, at=now
     )
