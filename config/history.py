@@ -128,8 +128,8 @@ class WriteBatch:
             for field in _insert_fields(model):
                 related = getattr(instance, field.name) if field.is_relation and field.is_cached(instance) else None
                 if related is not None and id(related) in cte_of:
-                    pk_column = _insert_template(type(related))[1]
-                    values.append(f"(SELECT {pk_column} FROM {cte_of[id(related)]})")  # noqa: S608 - names only
+                    related_pk = _insert_template(type(related))[1]
+                    values.append(f"(SELECT {related_pk} FROM {cte_of[id(related)]})")  # noqa: S608 - names only
                 else:
                     values.append("%s")
                     params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
