@@ -287,3 +287,9 @@ def test_a_role_taken_away_applies_at_once_to_a_token_user(agent):
     assert client.post("/api/complaints/", intake_data(), format="json").status_code == 201
     agent.groups.remove(Group.objects.get(name="agent"))
     assert client.post("/api/complaints/", intake_data(summary="again"), format="json").status_code == 403
+
+
+def test_malformed_json_is_a_400_in_the_error_format(agent):
+    response = client_for(agent).post("/api/complaints/", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"code", "detail", "fields"}

@@ -214,3 +214,12 @@ def test_times_are_shown_in_the_users_zone(client, agent):
     page = client.get("/cases/?scope=mine").content.decode()
     london = created.replace(hour=12, minute=0).astimezone(zoneinfo.ZoneInfo("Europe/London"))
     assert london.strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_an_unknown_case_number_is_a_404_page(login, agent):
+    assert english(login(agent)).get("/cases/C-1999-999999/").status_code == 404
+
+
+def test_posting_an_unknown_step_is_a_404(login, agent):
+    case = log_case(agent)
+    assert login(agent).post(f"/cases/{case.number}/steps/teleport/", {}).status_code == 404
