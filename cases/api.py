@@ -15,7 +15,7 @@ from config.errors import InvalidInput, NotFound
 
 from . import selectors
 from .choices import CaseState, CustomerTier, Priority
-from .services import TRANSITIONS, case_transition, transitions_available
+from .services import TRANSITIONS, case_assign, case_transition, transitions_available
 from .services.transitions import MSG_UNKNOWN
 
 MSG_BAD_FILTER = _("Unknown value.")
@@ -276,3 +276,17 @@ class CaseHistoryApi(APIView):
             delta = record.diff_against(older) if older is not None else None
             record.changes = {c.field: {"old": c.old, "new": c.new} for c in delta.changes} if delta else {}
         return Response(HistoryOut(records, many=True).data)
+
+
+class CaseAssignApi(APIView):
+    permission_classes = [CanReadCases]
+
+    @extend_schema(
+        request=inline_serializer("AssignIn", {"owner": serializers.IntegerField()}),
+        responses={200: CaseDetailOut},
+    )
+    def post(self, request, pk):
+        case = _case(pk)
+        owner = request.data.get("owner") if isinstance(request.data, dict) else None
+        case_assign(case=case, owner_id=owner, actor=request.user)
+        return Response(CaseDetailOut(case, context={"request": request}).data)

@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
+        from . import notify  # noqa: F401 - registers the event types and the receiver
         from .models import BilingualName
         from .reference import reference_changed
 

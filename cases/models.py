@@ -325,6 +325,7 @@ class CaseEventKind(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawn")
     REJECT = "reject", _("Rejected")
     REOPEN = "reopen", _("Reopened")
+    ASSIGNED = "assigned", _("Assigned")
 
 
 class AppendOnlyError(Exception):

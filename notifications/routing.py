@@ -1,4 +1,5 @@
-"""WebSocket routes. The authenticated notification consumer arrives with the notifications issue;
-until then no WebSocket path is served."""
+from django.urls import path
 
-websocket_urlpatterns = []
+from .consumers import NotificationConsumer
+
+websocket_urlpatterns = [path("ws/notifications/", NotificationConsumer.as_asgi())]

@@ -1,9 +1,12 @@
+from .assignment import case_assign, case_assignable_users
 from .creation import case_open
 from .events import case_event_record
 from .transitions import TRANSITIONS, case_record_first_contact, case_transition, transitions_available
 
 __all__ = [
     "TRANSITIONS",
+    "case_assign",
+    "case_assignable_users",
     "case_event_record",
     "case_open",
     "case_record_first_contact",

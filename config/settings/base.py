@@ -142,6 +142,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="complaints@localhost")
+# Links in e-mails point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+CELERY_BEAT_SCHEDULE = {
+    # E-mails whose sending failed or was never queued (broker down) are retried by this sweep.
+    "email-send-pending": {"task": "notifications.tasks.email_send_pending", "schedule": 300.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

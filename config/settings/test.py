@@ -20,3 +20,6 @@ WHITENOISE_USE_FINDERS = True
 # Tests cache in memory and clear it before each test (tests/conftest.py); Redis is exercised where
 # a test asks for it, never as a cache that outlives a test's rolled-back data.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# No persistent connections in tests: threads that touch the database (Channels' sync-to-async,
+# the concurrency test) must not hold one open when the test database is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

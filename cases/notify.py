@@ -1,0 +1,71 @@
+"""What the case lifecycle tells people (through notifications.notify, the one way to do so).
+
+Receives `case_event_recorded` inside the step's transaction; notify() stores the inbox rows there
+and sends pushes and e-mails only after commit.
+"""
+
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.people import display_name
+from accounts.roles import Role
+from notifications.events import register_event
+from notifications.services import broadcast, notify, role_group, user_group
+
+from .models import CaseEvent, CaseEventKind
+from .signals import case_event_recorded
+
+LOGGED_FOR_YOU = "case_logged_for_you"
+ASSIGNED_TO_YOU = "case_assigned"
+CHANGED_BY_OTHER = "case_changed"
+REOPENED = "case_reopened"
+
+register_event(LOGGED_FOR_YOU, _("Case logged for you"))
+register_event(ASSIGNED_TO_YOU, _("Case assigned to you"))
+register_event(CHANGED_BY_OTHER, _("Your case was changed by someone else"))
+register_event(REOPENED, _("Your case was reopened"))
+
+# Roles whose queues list every case, so their pages refresh on any change.
+ALL_CASES_ROLES = (Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR)
+
+
+def _event_type(event: CaseEvent, case, actor):
+    if event.kind == CaseEventKind.ASSIGNED:
+        return ASSIGNED_TO_YOU
+    if actor is not None and case.owner_id == actor.pk:
+        return None  # people are not told about their own actions
+    if event.kind == CaseEventKind.LOGGED:
+        return LOGGED_FOR_YOU
+    if event.kind == CaseEventKind.REOPEN:
+        return REOPENED
+    return CHANGED_BY_OTHER
+
+
+@receiver(case_event_recorded, sender=CaseEvent, dispatch_uid="cases.notify")
+def tell_people(sender, case, event, actor, **kwargs):
+    url = reverse("cases:detail", args=[case.number])
+    kind = _event_type(event, case, actor)
+    if kind is not None:
+        notify(
+            kind,
+            recipients=[case.owner],
+            text=case.summary,
+            key=f"case-event:{event.pk}",
+            subject_ref=case.number,
+            url=url,
+            actor=actor,
+        )
+    # Live pages: the owner's queue, every all-cases queue, and anyone looking at this case.
+    broadcast(
+        groups=[user_group(case.owner_id), *(role_group(role) for role in ALL_CASES_ROLES)],
+        message={
+            "type": "case.changed",
+            "case": case.number,
+            "state": case.state,
+            "event": event.kind,
+            "by": display_name(actor) if actor else "",
+            "by_id": actor.pk if actor else None,
+            "owner_id": case.owner_id,
+        },
+    )
