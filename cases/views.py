@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role, can_log_complaints, can_read_cases, roles_of
+from accounts.people import display_name
+from accounts.roles import CASE_WIDE_ROLES, Role, can_log_complaints, can_read_cases, roles_of
 from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import selectors
@@ -17,7 +18,14 @@ from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
 from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
 from .hints import STEP_HINTS
-from .services import TRANSITIONS, case_record_first_contact, case_transition, transitions_available
+from .services import (
+    TRANSITIONS,
+    case_assign,
+    case_assignable_users,
+    case_record_first_contact,
+    case_transition,
+    transitions_available,
+)
 from .services.transitions import FIRST_CONTACT_STEPS
 
 SCOPE_MINE, SCOPE_ALL = "mine", "all"
@@ -137,7 +145,15 @@ def _first_contact_forms(case, next_step, data):
     return forms
 
 
-def _render_case(request, case, *, bound=None, first_contact_data=None, status=200):
+def _assignees(case, user):
+    """Whom this user may give the case to, or None when they may not reassign it (the service
+    checks again)."""
+    if not case.is_open or not roles_of(user) & CASE_WIDE_ROLES:
+        return None
+    return [person for person in case_assignable_users() if person.pk != case.owner_id]
+
+
+def _render_case(request, case, *, bound=None, first_contact_data=None, assign_errors=(), status=200):
     available, forms = _step_forms(case, request.user, bound)
     next_step = next((name for name in MAIN_STEPS if name in available), None)
     current_options = [o for o in case.options.all() if o.round == case.options_round]
@@ -162,6 +178,8 @@ def _render_case(request, case, *, bound=None, first_contact_data=None, status=2
             ],
             "option_rows": range(5),
             "commitment_rows": range(3),
+            "assignees": _assignees(case, request.user),
+            "assign_errors": assign_errors,
         },
         status=status,
     )
@@ -221,4 +239,21 @@ def case_step(request, number, name):
         return _render_case(request, _case_or_404(number), status=403)
     except NotFound:
         raise Http404 from None
+    return redirect(reverse("cases:detail", args=[number]))
+
+
+@login_required
+@require_POST
+def case_assign_view(request, number):
+    _require_reader(request.user)
+    case = _case_or_404(number)
+    try:
+        case = case_assign(case=case, owner_id=request.POST.get("owner", ""), actor=request.user)
+    except InvalidInput as exc:
+        errors = [err for errs in exc.fields.values() for err in errs] or [exc.message]
+        return _render_case(request, _case_or_404(number), assign_errors=errors, status=400)
+    except NotAllowed as exc:
+        messages.error(request, exc.message)
+        return _render_case(request, _case_or_404(number), status=403)
+    messages.success(request, _("Case assigned to %(name)s.") % {"name": display_name(case.owner)})
     return redirect(reverse("cases:detail", args=[number]))
