@@ -1,14 +1,54 @@
-"""Reassigning a case from its page."""
+"""The pages' side of notifications: the bell in the top bar and reassigning a case from its page."""
+
+import re
 
 import pytest
+from django.template import RequestContext, Template
 from django.utils import translation
 
 from cases.models import Case, CaseEvent, CaseEventKind
 from cases.services.assignment import MSG_SAME_OWNER
 from notifications.models import Notification
+from notifications.services import notify
 from tests.factories import log_case
 
 pytestmark = pytest.mark.django_db
+
+
+def bell_count(html):
+    match = re.search(r'<span class="bell-count" data-testid="bell-count"( hidden)?>([^<]*)</span>', html)
+    assert match, "the bell is missing"
+    return match.group(2), bool(match.group(1))
+
+
+def test_the_bell_shows_the_unread_count_on_every_page(client, agent, supervisor):
+    for i in range(3):
+        notify("message", recipients=[agent], text=f"note {i}", key=f"k{i}")
+    Notification.objects.filter(key="k0").update(read_at="2026-01-01T00:00:00Z")
+    client.force_login(agent)
+    case = log_case(agent)
+    for url in ("/cases/?scope=mine", f"/cases/{case.number}/", "/complaints/new/"):
+        html = client.get(url).content.decode()
+        assert bell_count(html) == ("2", False), url
+        assert 'data-count="2"' in html and "js/live.js" in html
+        assert f'data-user-id="{agent.pk}"' in html
+
+
+def test_no_unread_notifications_hides_the_badge_and_costs_one_query(client, agent, django_assert_num_queries):
+    client.force_login(agent)
+    html = client.get("/cases/?scope=mine").content.decode()
+    assert bell_count(html) == ("0", True)
+    # The count is read lazily: rendering the page reads it once, however often the template uses it.
+    request = client.get("/cases/").wsgi_request
+    with django_assert_num_queries(1):
+        Template("{{ unread_notifications }}{{ unread_notifications }}{% if unread_notifications %}{% endif %}").render(
+            RequestContext(request)
+        )
+
+
+def test_anonymous_pages_have_no_bell(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "data-bell" not in html and "live.js" not in html
 
 
 def test_the_assign_form_is_for_the_escalation_desk_and_supervisors_only(
