@@ -56,9 +56,13 @@ def tell_people(sender, case, event, actor, **kwargs):
             url=url,
             actor=actor,
         )
-    # Live pages: the owner's queue, every all-cases queue, and anyone looking at this case.
+    # Live pages: the owner's queue (and the previous owner's, when the case changed hands), every
+    # all-cases queue, and anyone looking at this case.
+    owners = {case.owner_id}
+    if event.kind == CaseEventKind.ASSIGNED:
+        owners.add(event.payload.get("from_owner"))
     broadcast(
-        groups=[user_group(case.owner_id), *(role_group(role) for role in ALL_CASES_ROLES)],
+        groups=[*(user_group(pk) for pk in owners if pk), *(role_group(role) for role in ALL_CASES_ROLES)],
         message={
             "type": "case.changed",
             "case": case.number,

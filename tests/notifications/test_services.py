@@ -143,3 +143,13 @@ def test_assignment_is_for_the_desk_and_supervisors_and_tells_the_new_owner(agen
     assert case.events.filter(kind="assigned").count() == 1
     assert case.history.order_by("-history_id").first().owner_id == agent.pk
     assert Notification.objects.get(recipient=agent).event == "case_assigned"
+
+
+def test_reassigning_refreshes_the_previous_owners_pages_too(
+    agent, other_agent, supervisor, django_capture_on_commit_callbacks
+):
+    case = log_case(other_agent)
+    with mock.patch("notifications.services.push") as push, django_capture_on_commit_callbacks(execute=True):
+        case_assign(case=case, owner_id=agent.pk, actor=supervisor)
+    changed = {group for group, message in pushes(push) if message["type"] == "case.changed"}
+    assert {f"user.{agent.pk}", f"user.{other_agent.pk}"} <= changed
