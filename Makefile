@@ -14,7 +14,7 @@ PORT ?= 8000
 APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 APT_TEST := $(APT_RUN) chromium
 
-.PHONY: help run test test-fast lint format bench migrate demo messages system-deps system-deps-test check-deploy docs clean
+.PHONY: help run test test-fast lint format bench migrate demo messages system-deps system-deps-test check-deploy docs bench-live clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -72,8 +72,12 @@ format: $(STAMP) ## Format the code
 check-deploy: $(STAMP) ## Run Django's deployment checklist on the production profile
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$${SECRET_KEY:-$$(openssl rand -hex 40)} ALLOWED_HOSTS=complaints.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: system-deps $(STAMP) ## Run the benchmarks on PostgreSQL and write docs/benchmarks.md
+bench: system-deps $(STAMP) ## Run all benchmarks (PostgreSQL, Redis) into docs/benchmarks*.md
 	$(PY) bench/run.py
+	$(PY) bench/live.py
+
+bench-live: $(STAMP) ## Only the WebSocket benchmarks (docs/benchmarks-live.md)
+	$(PY) bench/live.py
 
 docs: $(STAMP) ## Regenerate the case state diagram in docs/ (django-fsm-2 graph_transitions)
 	$(PY) docs/generate_state_diagram.py
