@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.people import display_name
 from accounts.roles import can_read_cases
+from config.api_params import query_int
 from config.errors import InvalidInput, NotFound
 
 from . import selectors
@@ -19,7 +20,6 @@ from .services import TRANSITIONS, case_assign, case_transition, transitions_ava
 from .services.transitions import MSG_UNKNOWN
 
 MSG_BAD_FILTER = _("Unknown value.")
-MSG_WHOLE_NUMBER = _("A whole number is required.")
 MSG_PAGE_SIZE = _("Between 1 and 100.")
 
 
@@ -131,15 +131,6 @@ def _choice(value, allowed, name):
     return value
 
 
-def _int(value, name):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(fields={name: [MSG_WHOLE_NUMBER]}) from None
-
-
 def _case(pk):
     case = selectors.case_detail(pk=pk)
     if case is None:
@@ -186,14 +177,14 @@ class CaseListApi(APIView):
             status, [selectors.STATUS_OPEN, selectors.STATUS_CLOSED, selectors.STATUS_ALL, *CaseState.values], "state"
         )
         filters = selectors.QueueFilters(
-            owner_id=_int(params.get("owner"), "owner"),
+            owner_id=query_int(params.get("owner"), "owner"),
             status=status,
-            priority=_int(_choice(params.get("priority"), Priority.values, "priority"), "priority"),
+            priority=query_int(_choice(params.get("priority"), Priority.values, "priority"), "priority"),
             tier=_choice(params.get("tier"), CustomerTier.values, "tier"),
             q=params.get("q", "")[:100],
             sort=_choice(params.get("sort"), list(selectors.SORTS), "sort") or selectors.DEFAULT_SORT,
         )
-        size = _int(params.get("page_size"), "page_size") or 25
+        size = query_int(params.get("page_size"), "page_size") or 25
         if not 1 <= size <= selectors.MAX_PAGE_SIZE:
             raise InvalidInput(fields={"page_size": [MSG_PAGE_SIZE]})
         page = selectors.case_queue(filters, after=params.get("cursor"), before=params.get("before"), size=size)

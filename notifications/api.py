@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_params import query_int
 from config.errors import InvalidInput, NotFound
 
 from . import selectors
@@ -12,7 +13,6 @@ from .events import event_types
 from .models import Notification, Preference
 from .services import notification_mark_read, preferences_set
 
-MSG_WHOLE_NUMBER = _("A whole number is required.")
 MSG_UNKNOWN_EVENTS = _("Unknown event types: %(codes)s.")
 
 
@@ -31,15 +31,6 @@ class NotificationOut(serializers.Serializer):
         return notification.read_at is not None
 
 
-def _int(value, name):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(fields={name: [MSG_WHOLE_NUMBER]}) from None
-
-
 class NotificationListApi(APIView):
     @extend_schema(
         parameters=[
@@ -53,7 +44,7 @@ class NotificationListApi(APIView):
     def get(self, request):
         unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
         items = selectors.inbox(
-            request.user, unread_only=unread, since_id=_int(request.query_params.get("since"), "since")
+            request.user, unread_only=unread, since_id=query_int(request.query_params.get("since"), "since")
         )
         return Response(
             {"unread_count": selectors.unread_count(request.user), "results": NotificationOut(items, many=True).data}
