@@ -57,6 +57,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import cpu_and_ram  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -922,13 +923,7 @@ class Live:
         import uvicorn
         import websockets
 
-        info = {}
-        cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-        model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-        info["cpu"] = f"{model.group(1).strip() if model else platform.processor()}, {os.cpu_count()} cores"
-        meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-        mem = re.search(r"MemTotal:\s*(\d+) kB", meminfo)
-        info["ram"] = f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "?"
+        info = cpu_and_ram()
         with psycopg.connect(self.url, autocommit=True) as conn:
             info["pg"] = conn.execute("SHOW server_version").fetchone()[0]
         info["redis"] = self.r.get("redis_version", "?")

@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
+from bench.machine import cpu_and_ram  # noqa: E402
+
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 SEEDED = re.compile(
     r"Seeded ([\d,]+) cases \(([\d,]+) rows\) in ([\d.]+) s with (\d+) writer\(s\): ([\d,]+) rows/s, ([\d,]+) cases/s"
@@ -215,13 +217,7 @@ class Bench:
     def machine(self):
         import django
 
-        info = {}
-        cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-        model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-        info["cpu"] = f"{model.group(1).strip() if model else platform.processor()}, {os.cpu_count()} cores"
-        meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-        mem = re.search(r"MemTotal:\s*(\d+) kB", meminfo)
-        info["ram"] = f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "?"
+        info = cpu_and_ram()
         with psycopg.connect(self.url, autocommit=True) as conn:
             info["pg"] = conn.execute("SHOW server_version").fetchone()[0]
             settings = []
