@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.history import tracked_history
+from core.history import tracked_history
 
 
 class Profile(models.Model):

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from accounts.people import display_name
 from accounts.roles import can_read_cases
-from config.api_params import query_int
-from config.errors import InvalidInput, NotFound
+from core.api_params import query_int
+from core.errors import InvalidInput, NotFound
 
 from . import selectors
 from .choices import CaseState, CustomerTier, Priority

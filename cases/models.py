@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from config.history import tracked_history
+from core.history import tracked_history
 
 from .choices import OPEN_STATES, CaseState, Channel, CustomerTier, Language, Priority
 from .permissions import can_work_case, is_supervisor

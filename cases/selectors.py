@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.pagination import Page, Sort, count_capped, keyset_page
+
 from .choices import CaseState
 from .models import Case, CaseEvent, CaseOption, Commitment
-from .pagination import Page, Sort, count_capped, keyset_page
 
 SORTS = {
     "priority": Sort(("priority", "created_at", "id"), descending=False, label=_("Priority, oldest first")),

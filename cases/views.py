@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.people import display_name
 from accounts.roles import CASE_WIDE_ROLES, Role, can_log_complaints, can_read_cases, roles_of
-from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 from . import selectors
 from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority

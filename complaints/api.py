@@ -3,7 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_schema import serializer_from_form
+from core.api_schema import serializer_from_form
 
 from .forms import IntakeForm
 from .services import complaint_log

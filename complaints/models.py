@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import Channel, CustomerTier, Language
 from cases.models import BilingualName, Case, Category
-from config.history import tracked_history
+from core.history import tracked_history
 
 
 class Customer(models.Model):

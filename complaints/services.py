@@ -7,8 +7,8 @@ from accounts.roles import can_log_complaints
 from cases.choices import CustomerTier, Language
 from cases.models import Case, CaseEventKind
 from cases.services import case_event_record, case_open
-from config.errors import InvalidInput, NotAllowed
-from config.history import insert_later, save_with_history, write_batch
+from core.errors import InvalidInput, NotAllowed
+from core.history import insert_later, save_with_history, write_batch
 
 from .forms import IntakeForm
 from .models import Complaint, Customer

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import can_log_complaints
-from config.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed
 
 from .forms import IntakeForm
 from .selectors import customer_by_phone, customer_open_cases

@@ -16,6 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "config.views.forbidden"
-handler404 = "config.views.not_found"
-handler500 = "config.views.server_error"
+handler403 = "core.views.forbidden"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -5,8 +5,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_params import query_int
-from config.errors import InvalidInput, NotFound
+from core.api_params import query_int
+from core.errors import InvalidInput, NotFound
 
 from . import selectors
 from .events import event_types

@@ -1,9 +1,9 @@
-"""History rows written by config.history match what simple-history itself writes."""
+"""History rows written by core.history match what simple-history itself writes."""
 
 import pytest
 
 from cases.models import Case
-from config.history import HISTORY_ONLY_FIELDS
+from core.history import HISTORY_ONLY_FIELDS
 from tests.factories import case_in_state
 
 pytestmark = pytest.mark.django_db

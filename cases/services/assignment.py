@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import CASE_WIDE_ROLES, CASE_WORKER_ROLES, roles_of
-from config.errors import InvalidInput, NotAllowed
-from config.history import save_with_history, write_batch
+from core.errors import InvalidInput, NotAllowed
+from core.history import save_with_history, write_batch
 
 from ..models import Case, CaseEventKind
 from .events import case_event_record

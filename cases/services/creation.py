@@ -1,7 +1,7 @@
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from config.history import insert_later
+from core.history import insert_later
 
 from ..choices import CaseState, priority_for
 from ..models import Case, CaseEventKind, CaseNumberCounter

@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from config.history import insert_later
+from core.history import insert_later
 
 from ..models import CaseEvent
 from ..signals import case_event_recorded

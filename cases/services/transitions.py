@@ -1,6 +1,6 @@
 """Running a transition: the only way a case changes state.
 
-Order of checks, each mapped to its HTTP status by config.errors:
+Order of checks, each mapped to its HTTP status by core.errors:
   unknown transition → 404; not possible from the current state (or the page was stale) → 409;
   the role may not → 403; evidence missing or invalid, or a registered guard objects → 400;
   someone else moved the case between read and write → 409.
@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from config.history import save_with_history, write_batch
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.history import save_with_history, write_batch
 
 from .. import evidence as ev
 from ..guards import guard_errors

@@ -3,7 +3,7 @@ import pytest
 from cases.models import Category
 from cases.reference import active_rows
 from complaints.services import complaint_log
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from tests.factories import intake_data
 
 pytestmark = pytest.mark.django_db

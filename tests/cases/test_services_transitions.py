@@ -6,7 +6,7 @@ from django.utils import timezone
 from cases.guards import register_guard, unregister_guard
 from cases.models import Case, CaseEvent, CaseOption, Commitment
 from cases.services import case_record_first_contact, case_transition
-from config.errors import Conflict, InvalidInput, NotAllowed
+from core.errors import Conflict, InvalidInput, NotAllowed
 from tests.factories import PATH_TO, case_in_state, evidence, log_case
 
 pytestmark = pytest.mark.django_db

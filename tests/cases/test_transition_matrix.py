@@ -10,7 +10,7 @@ from django.db import transaction
 
 from cases.models import Case
 from cases.services import case_transition
-from config.errors import Conflict, NotAllowed
+from core.errors import Conflict, NotAllowed
 from tests.factories import UserFactory, case_in_state, evidence
 
 OPEN = {"new", "accepted", "apologized", "acknowledged", "analyzed", "alternatives_offered", "agreed", "assured"}

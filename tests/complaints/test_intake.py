@@ -5,7 +5,7 @@ import pytest
 from cases.models import Case, CaseEvent
 from complaints.models import Complaint, Customer
 from complaints.services import complaint_log
-from config.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from tests.factories import intake_data, log_case
 
 pytestmark = pytest.mark.django_db

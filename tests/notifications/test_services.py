@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import transaction
 
 from cases.services import case_assign, case_transition
-from config.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from notifications.models import EmailDelivery, Notification, Preference
 from notifications.services import notify
 from tests.factories import UserFactory, evidence, log_case

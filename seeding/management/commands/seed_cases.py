@@ -62,9 +62,9 @@ from django.utils import timezone
 from accounts.roles import Role
 from cases.choices import CaseState, Channel, CustomerTier, EmotionalNeed, Language, priority_for
 from cases.models import Case, CaseEvent, CaseEventKind, CaseNumberCounter, Category, ResponsibleUnit
-from cases.sample_evidence import TEXT
 from cases.services.creation import CASE_NUMBER_FORMAT
 from complaints.models import Complaint, Customer, DemandReasonable, Product
+from seeding.sample_evidence import TEXT
 
 AGENTS = 20
 AGENT_NAME = "agent_seed_{}"

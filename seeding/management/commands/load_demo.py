@@ -16,9 +16,9 @@ from django.db import transaction
 from accounts.models import Profile
 from cases.choices import Channel, CustomerTier
 from cases.models import Case
-from cases.sample_evidence import evidence_for
 from cases.services import case_transition
 from complaints.services import complaint_log
+from seeding.sample_evidence import evidence_for
 
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.txt"
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 
 COUNT_CAP = 10_000
 MSG_BAD_CURSOR = _("This page link is no longer valid; start from the first page.")

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .choices import EmotionalNeed
-from .models import Category, ResponsibleUnit
+from cases.choices import EmotionalNeed
+from cases.models import Category, ResponsibleUnit
 
 TEXT = {
     "zh-hans": {
