@@ -34,10 +34,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from cases.choices import Channel, CustomerTier, Language, priority_for
-from cases.models import Case, CaseEventKind, Category
+from cases import events as case_events
+from cases.choices import Channel, CustomerTier, Language
+from cases.models import Category
 from cases.services import case_event_record
-from cases.services.creation import case_number_next
+from cases.services.creation import case_build, case_number_next
 from complaints.models import Complaint, Customer, Product
 from complaints.services import complaint_log
 
@@ -137,7 +138,7 @@ def _rows(user, payload, number=None):
             created_at=now,
         )
         save(customer)
-        case = Case(
+        case = case_build(
             number=case_number_next(timezone.localtime(now).year) if history else number,
             owner=user,
             summary=payload["summary"],
@@ -146,20 +147,9 @@ def _rows(user, payload, number=None):
             customer_phone=customer.phone,
             customer_tier=customer.tier,
             customer_language=customer.preferred_language,
-            priority=priority_for(customer.tier, payload["channel"]),
-            created_at=now,
-            updated_at=now,
+            at=now,
         )
         save(case)
-        if history:
-            case_event_record(
-                case=case,
-                kind=CaseEventKind.LOGGED,
-                actor=user,
-                to_state=case.state,
-                payload={"customer_id": customer.pk, "channel": payload["channel"]},
-                at=now,
-            )
         complaint = Complaint(
             case=case,
             customer=customer,
@@ -177,6 +167,15 @@ def _rows(user, payload, number=None):
             product_id=payload["product"],
         )
         save(complaint)
+        if history:
+            case_event_record(
+                case=case,
+                kind=case_events.LOGGED,
+                actor=user,
+                to_state=case.state,
+                payload={"channel": payload["channel"], "customer_new": True},
+                at=now,
+            )
 
 
 PATHS = ("api", "service", "writes", "bare")

@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from core.history import tracked_history
 
 from .choices import OPEN_STATES, CaseState, Channel, CustomerTier, Language, Priority
+from .events import event_kind_label
 from .permissions import can_work_case, is_supervisor
 
 
@@ -311,23 +312,6 @@ class Commitment(models.Model):
         return self.description[:60]
 
 
-class CaseEventKind(models.TextChoices):
-    LOGGED = "logged", _("Complaint logged")
-    COMPLAINT_ATTACHED = "complaint_attached", _("Complaint attached")
-    ACCEPT = "accept", _("Accepted")
-    APOLOGIZE = "apologize", _("Apologized")
-    ACKNOWLEDGE = "acknowledge", _("Acknowledged")
-    ANALYZE = "analyze", _("Analyzed")
-    OFFER_ALTERNATIVES = "offer_alternatives", _("Alternatives offered")
-    AGREE = "agree", _("Agreement confirmed")
-    ASSURE = "assure", _("Assured")
-    CLOSE = "close", _("Closed")
-    WITHDRAW = "withdraw", _("Withdrawn")
-    REJECT = "reject", _("Rejected")
-    REOPEN = "reopen", _("Reopened")
-    ASSIGNED = "assigned", _("Assigned")
-
-
 class AppendOnlyError(Exception):
     pass
 
@@ -336,7 +320,7 @@ class CaseEvent(models.Model):
     """Append-only record of every business step: who, when, what, from-state, to-state, why.
 
     Field-level diffs are in the history tables; this is the business timeline. Events are never
-    updated or deleted (the model refuses, and on PostgreSQL a trigger refuses too).
+    updated or deleted (the model refuses, and a trigger refuses too, on PostgreSQL and SQLite).
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -369,8 +353,9 @@ class CaseEvent(models.Model):
 
     @property
     def kind_label(self):
-        # Kinds added by other apps carry their own labels; an unknown kind shows as recorded.
-        return CaseEventKind(self.kind).label if self.kind in CaseEventKind.values else self.kind
+        # Kinds are registered by the apps that write them (cases/events.py); an unknown kind shows
+        # as recorded.
+        return event_kind_label(self.kind)
 
     @property
     def from_label(self):

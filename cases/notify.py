@@ -13,7 +13,8 @@ from accounts.roles import Role
 from notifications.events import register_event
 from notifications.services import broadcast, notify, role_group, user_group
 
-from .models import CaseEvent, CaseEventKind
+from . import events
+from .models import CaseEvent
 from .signals import case_event_recorded
 
 LOGGED_FOR_YOU = "case_logged_for_you"
@@ -31,13 +32,13 @@ ALL_CASES_ROLES = (Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR)
 
 
 def _event_type(event: CaseEvent, case, actor):
-    if event.kind == CaseEventKind.ASSIGNED:
+    if event.kind == events.ASSIGNED.code:
         return ASSIGNED_TO_YOU
     if actor is not None and case.owner_id == actor.pk:
         return None  # people are not told about their own actions
-    if event.kind == CaseEventKind.LOGGED:
+    if event.kind == events.LOGGED.code:
         return LOGGED_FOR_YOU
-    if event.kind == CaseEventKind.REOPEN:
+    if event.kind == events.REOPEN.code:
         return REOPENED
     return CHANGED_BY_OTHER
 
@@ -59,7 +60,7 @@ def tell_people(sender, case, event, actor, **kwargs):
     # Live pages: the owner's queue (and the previous owner's, when the case changed hands), every
     # all-cases queue, and anyone looking at this case.
     owners = {case.owner_id}
-    if event.kind == CaseEventKind.ASSIGNED:
+    if event.kind == events.ASSIGNED.code:
         owners.add(event.payload.get("from_owner"))
     broadcast(
         groups=[*(user_group(pk) for pk in owners if pk), *(role_group(role) for role in ALL_CASES_ROLES)],

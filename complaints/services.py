@@ -4,11 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import can_log_complaints
+from cases import events as case_events
 from cases.choices import CustomerTier, Language
-from cases.models import Case, CaseEventKind
+from cases.models import Case
 from cases.services import case_event_record, case_open
 from core.errors import InvalidInput, NotAllowed
-from core.history import insert_later, save_with_history, write_batch
+from core.history import save_tracked
 
 from .forms import IntakeForm
 from .models import Complaint, Customer
@@ -94,23 +95,23 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
     if not form.is_valid():
         raise InvalidInput(fields={name: list(messages) for name, messages in form.errors.items()})
     cleaned = form.cleaned_data
-    with transaction.atomic(), write_batch():
+    with transaction.atomic():
         now = timezone.now()
         customer, customer_change = _customer_upsert(cleaned)
-        if customer_change == "+":
-            insert_later(customer, user=actor, at=now)  # with the complaint, in the batch's one round trip
-        elif customer_change == "~":
-            save_with_history(customer, user=actor, at=now)
+        if customer_change is not None:
+            save_tracked(customer, user=actor, at=now)
         complaint_data = {name: cleaned.get(name) for name in COMPLAINT_FIELDS}
         for name in ("disputed_item", "staff_involved", "real_dissatisfaction", "desired_resolution"):
             complaint_data[name] = complaint_data[name] or ""
-        if cleaned.get("attach_to_case"):
+        attach_to = cleaned.get("attach_to_case")
+        if attach_to:
             if customer_change == "+":  # a customer we did not know has no open case to attach to
                 raise InvalidInput(fields={"attach_to_case": [MSG_NOT_ATTACHABLE]})
-            case = _attachable_case(customer, cleaned["attach_to_case"])
+            case = _attachable_case(customer, attach_to)
         else:
             case = case_open(
                 actor=actor,
+                at=now,
                 owner=actor,
                 summary=cleaned["summary"],
                 channel=cleaned["channel"],
@@ -118,19 +119,27 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 customer_phone=customer.phone,
                 customer_tier=customer.tier,
                 customer_language=customer.preferred_language,
-                payload={"channel": cleaned["channel"], "customer_new": customer_change == "+"},
             )
         complaint = Complaint(case=case, customer=customer, logged_by=actor, logged_at=now, **complaint_data)
-        if cleaned.get("attach_to_case"):
-            save_with_history(complaint, user=actor, at=now)  # now: the event names the complaint
+        save_tracked(complaint, user=actor, at=now)
+        # Last, once every row of the step is written: receivers see the case with its complaint.
+        if attach_to:
             case_event_record(
                 case=case,
-                kind=CaseEventKind.COMPLAINT_ATTACHED,
+                kind=case_events.COMPLAINT_ATTACHED,
                 actor=actor,
                 from_state=case.state,
                 to_state=case.state,
                 payload={"complaint_id": complaint.pk, "summary": complaint.summary},
+                at=now,
             )
         else:
-            insert_later(complaint, user=actor, at=now)
+            case_event_record(
+                case=case,
+                kind=case_events.LOGGED,
+                actor=actor,
+                to_state=case.state,
+                payload={"channel": cleaned["channel"], "customer_new": customer_change == "+"},
+                at=now,
+            )
     return complaint, customer_change == "+"

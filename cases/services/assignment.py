@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import CASE_WIDE_ROLES, CASE_WORKER_ROLES, roles_of
 from core.errors import InvalidInput, NotAllowed
-from core.history import save_with_history, write_batch
+from core.history import save_tracked
 
-from ..models import Case, CaseEventKind
+from .. import events
+from ..models import Case
 from .events import case_event_record
 
 MSG_NOT_A_WORKER = _("Choose a colleague who works cases (agent, escalation desk or supervisor).")
@@ -35,14 +36,14 @@ def case_assign(*, case: Case, owner_id, actor) -> Case:
         raise InvalidInput(MSG_NOT_A_WORKER, fields={"owner": [MSG_NOT_A_WORKER]})
     if owner.pk == case.owner_id:
         raise InvalidInput(MSG_SAME_OWNER, fields={"owner": [MSG_SAME_OWNER]})
-    with transaction.atomic(), write_batch():
+    with transaction.atomic():
         now = timezone.now()
         previous = case.owner_id
         case.owner, case.updated_at = owner, now
-        save_with_history(case, user=actor, at=now)
+        save_tracked(case, user=actor, at=now)
         case_event_record(
             case=case,
-            kind=CaseEventKind.ASSIGNED,
+            kind=events.ASSIGNED,
             actor=actor,
             from_state=case.state,
             to_state=case.state,

@@ -1,18 +1,21 @@
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.history import insert_later
+from core.history import save_tracked
 
-from ..choices import CaseState, priority_for
-from ..models import Case, CaseEventKind, CaseNumberCounter
-from .events import case_event_record
+from ..choices import priority_for
+from ..models import Case, CaseNumberCounter
 
 CASE_NUMBER_FORMAT = "C-{year}-{value:06d}"
 
 
 def case_number_next(year: int) -> str:
     """Next readable case number of the year. The counter row stays locked until the caller's
-    transaction commits, so numbers are gapless and unique under concurrency."""
+    transaction commits, so numbers are gapless and unique under concurrency.
+
+    Raw SQL because the ORM cannot say "increment and read back" in one statement: UPDATE …
+    RETURNING (PostgreSQL, and SQLite ≥ 3.35) takes the row lock and the new value in one round
+    trip; tests run it on both databases (tests/cases/test_case_numbers.py)."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     with connection.cursor() as cursor:
         # The table name is our own constant, quoted; only the year is a parameter.
@@ -30,14 +33,14 @@ def case_number_next(year: int) -> str:
     return CASE_NUMBER_FORMAT.format(year=year, value=value)
 
 
-def case_open(
-    *, actor, owner, summary, channel, customer_name, customer_phone, customer_tier, customer_language, payload=None
-):
-    """Open a case for a freshly logged complaint. Must run inside the intake transaction and its
-    `write_batch()`, which writes the case, its history and its "logged" event together."""
-    now = timezone.now()
-    case = Case(
-        number=case_number_next(timezone.localtime(now).year),
+def case_build(
+    *, number, owner, summary, channel, customer_name, customer_phone, customer_tier, customer_language, at
+) -> Case:
+    """A new case (unsaved) for a complaint: the one definition of what a case takes from its
+    complaint and customer — a snapshot of who complained and how, and the priority that follows
+    from the customer's tier and the channel. Intake, the demo loader and the benchmarks use it."""
+    return Case(
+        number=number,
         owner=owner,
         summary=summary,
         channel=channel,
@@ -46,13 +49,17 @@ def case_open(
         customer_tier=customer_tier,
         customer_language=customer_language,
         priority=priority_for(customer_tier, channel),
-        created_at=now,
-        updated_at=now,
+        created_at=at,
+        updated_at=at,
     )
-    # Written with the step's batch (one round trip with the event and the complaint); its primary
-    # key is set when the batch is written.
-    insert_later(case, user=actor, at=now)
-    case_event_record(
-        case=case, kind=CaseEventKind.LOGGED, actor=actor, to_state=CaseState.NEW, payload=payload or {}, at=now
-    )
+
+
+def case_open(*, actor, at=None, **complaint_snapshot) -> Case:
+    """Open and save a case for a complaint being logged (the intake transaction's first case row).
+
+    The caller writes the complaint next, then the "logged" event (cases.events.LOGGED), so that
+    receivers of `case_event_recorded` see the case with its complaint."""
+    at = at or timezone.now()
+    case = case_build(number=case_number_next(timezone.localtime(at).year), at=at, **complaint_snapshot)
+    save_tracked(case, user=actor, at=at)
     return case

@@ -1,27 +1,28 @@
 from django.utils import timezone
 
-from core.history import insert_later
-
+from ..events import EventKind
 from ..models import CaseEvent
 from ..signals import case_event_recorded
 
 
-def case_event_record(*, case, kind, actor, from_state="", to_state="", reason="", payload=None, at=None):
-    """The append-only event of one business step. Call inside the step's transaction; inside a
-    `write_batch()` the row is written (and the signal sent) when the batch is."""
-    event = CaseEvent(
+def case_event_record(
+    *, case, kind: EventKind, actor, payload: dict, from_state="", to_state="", reason="", at=None
+) -> CaseEvent:
+    """The append-only event of one business step, then `case_event_recorded`.
+
+    Call it inside the step's transaction, after every other row of the step is written: receivers
+    (notifications, escalation rules, the audit chain) then see the case, its complaints and its
+    event as written, on every database. `payload` holds exactly the keys `kind` declares; the kind's
+    builder shapes it (cases/events.py)."""
+    event = CaseEvent.objects.create(
         case=case,
-        kind=kind,
+        kind=kind.code,
         actor=actor,
         created_at=at or timezone.now(),
         from_state=from_state,
         to_state=to_state,
         reason=reason,
-        payload=payload or {},
+        payload=kind.payload(**payload),
     )
-    insert_later(
-        event,
-        history=False,  # the event is itself the append-only record
-        on_saved=lambda saved: case_event_recorded.send(sender=CaseEvent, case=case, event=saved, actor=actor),
-    )
+    case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
     return event

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from core.history import save_with_history, write_batch
+from core.history import save_tracked
 
+from .. import events
 from .. import evidence as ev
 from ..guards import guard_errors
 from ..models import Case, CaseOption, Commitment
@@ -28,27 +28,35 @@ from .events import case_event_record
 class TransitionSpec:
     label: str
     form: type
+    event: events.EventKind
     # Evidence fields passed to the model's transition method (the rest is written by the service).
     method_fields: tuple = ()
     reason_field: str | None = None
 
 
 TRANSITIONS = {
-    "accept": TransitionSpec(_("Accept"), ev.AcceptEvidence, ("first_contact_at", "customer_words")),
-    "apologize": TransitionSpec(_("Apologize"), ev.ApologizeEvidence, ("apology_text",)),
-    "acknowledge": TransitionSpec(_("Acknowledge"), ev.AcknowledgeEvidence, ("restated_problem", "emotional_needs")),
+    "accept": TransitionSpec(_("Accept"), ev.AcceptEvidence, events.ACCEPT, ("first_contact_at", "customer_words")),
+    "apologize": TransitionSpec(_("Apologize"), ev.ApologizeEvidence, events.APOLOGIZE, ("apology_text",)),
+    "acknowledge": TransitionSpec(
+        _("Acknowledge"), ev.AcknowledgeEvidence, events.ACKNOWLEDGE, ("restated_problem", "emotional_needs")
+    ),
     "analyze": TransitionSpec(
         _("Analyze"),
         ev.AnalyzeEvidence,
+        events.ANALYZE,
         ("facts", "root_cause", "category", "responsible_unit", "desired_outcome"),
     ),
-    "offer_alternatives": TransitionSpec(_("Offer alternatives"), ev.AlternativesEvidence),
-    "agree": TransitionSpec(_("Confirm agreement"), ev.AgreeEvidence, ("chosen_option", "next_callback_at")),
-    "assure": TransitionSpec(_("Assure"), ev.AssureEvidence, ("follow_up_note", "satisfaction")),
-    "close": TransitionSpec(_("Close"), ev.CloseEvidence, ("closing_note",)),
-    "withdraw": TransitionSpec(_("Withdraw"), ev.ReasonEvidence, ("reason",), reason_field="reason"),
-    "reject": TransitionSpec(_("Reject as invalid"), ev.ReasonEvidence, ("reason",), reason_field="reason"),
-    "reopen": TransitionSpec(_("Reopen"), ev.ReasonEvidence, ("reason",), reason_field="reason"),
+    "offer_alternatives": TransitionSpec(_("Offer alternatives"), ev.AlternativesEvidence, events.OFFER_ALTERNATIVES),
+    "agree": TransitionSpec(
+        _("Confirm agreement"), ev.AgreeEvidence, events.AGREE, ("chosen_option", "next_callback_at")
+    ),
+    "assure": TransitionSpec(_("Assure"), ev.AssureEvidence, events.ASSURE, ("follow_up_note", "satisfaction")),
+    "close": TransitionSpec(_("Close"), ev.CloseEvidence, events.CLOSE, ("closing_note",)),
+    "withdraw": TransitionSpec(_("Withdraw"), ev.ReasonEvidence, events.WITHDRAW, ("reason",), reason_field="reason"),
+    "reject": TransitionSpec(
+        _("Reject as invalid"), ev.ReasonEvidence, events.REJECT, ("reason",), reason_field="reason"
+    ),
+    "reopen": TransitionSpec(_("Reopen"), ev.ReasonEvidence, events.REOPEN, ("reason",), reason_field="reason"),
 }
 FIRST_CONTACT_STEPS = ("accept", "apologize", "acknowledge")
 
@@ -106,16 +114,6 @@ def _validated(case, name, data):
     return form.cleaned_data
 
 
-def _jsonable(value):
-    if isinstance(value, Model):
-        return {"id": value.pk, "label": str(value)}
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def _apply(case, name, actor, cleaned, now):
     """Run one transition and everything it writes. Caller holds the transaction."""
     spec = TRANSITIONS[name]
@@ -130,17 +128,18 @@ def _apply(case, name, actor, cleaned, now):
         ]
     elif name == "agree":
         rows += [Commitment(case=case, created_at=now, **item) for item in cleaned["commitments"]]
+    reason = cleaned[spec.reason_field] if spec.reason_field else ""
     # The case first: ConcurrentTransitionMixin makes it UPDATE … WHERE state = from_state and raises
     # ConcurrentTransition if someone else moved the case, before anything else is written.
-    save_with_history(*rows, user=actor, at=now)
+    save_tracked(*rows, user=actor, at=now, reason=reason or None)
     return case_event_record(
         case=case,
-        kind=name,
+        kind=spec.event,
         actor=actor,
         from_state=from_state,
         to_state=case.state,
-        reason=cleaned.get(spec.reason_field, "") if spec.reason_field else "",
-        payload=_jsonable({k: v for k, v in cleaned.items() if k != spec.reason_field}),
+        reason=reason,
+        payload={key: cleaned[key] for key in spec.event.payload_keys},
         at=now,
     )
 
@@ -153,7 +152,7 @@ def case_transition(
     _check_allowed(case, name, actor, expected_state)
     cleaned = _validated(case, name, data)
     try:
-        with transaction.atomic(), write_batch():
+        with transaction.atomic():
             _apply(case, name, actor, cleaned, timezone.now())
     except ConcurrentTransition:
         raise Conflict(MSG_STALE) from None
@@ -180,7 +179,7 @@ def case_record_first_contact(*, case: Case, actor, data: dict, expected_state: 
     if errors:
         raise InvalidInput(_("Evidence missing or invalid."), fields=errors)
     try:
-        with transaction.atomic(), write_batch():
+        with transaction.atomic():
             now = timezone.now()
             for name in remaining:
                 _check_allowed(case, name, actor, None)

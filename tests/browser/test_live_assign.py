@@ -36,7 +36,8 @@ from django.db import connections
 from django.test import override_settings
 from playwright.sync_api import Page, expect, sync_playwright
 
-from cases.models import Case, CaseEvent, CaseEventKind
+from cases import events as case_events
+from cases.models import Case, CaseEvent
 from cases.reference import forget_local_rows
 from notifications.services import notify
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
@@ -172,7 +173,7 @@ class AssignedCaseTests(DaphneLiveServerTestCase):
 
         case.refresh_from_db()
         assert case.owner == agent
-        assert CaseEvent.objects.filter(case=case, kind=CaseEventKind.ASSIGNED, actor=supervisor).count() == 1
+        assert CaseEvent.objects.filter(case=case, kind=case_events.ASSIGNED.code, actor=supervisor).count() == 1
         assert Case.objects.get(pk=own_case.pk).owner == agent
 
     def _walk_through(self, agent_page: Page, supervisor_page: Page, case, own_case):

@@ -6,7 +6,8 @@ import pytest
 from django.template import RequestContext, Template
 from django.utils import translation
 
-from cases.models import Case, CaseEvent, CaseEventKind
+from cases import events as case_events
+from cases.models import Case, CaseEvent
 from cases.services.assignment import MSG_SAME_OWNER
 from notifications.models import Notification
 from notifications.services import notify
@@ -74,7 +75,7 @@ def test_an_agent_cannot_assign_even_by_posting(client, agent, other_agent):
     response = client.post(f"/cases/{case.number}/assign/", {"owner": other_agent.pk})
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).owner == agent
-    assert not CaseEvent.objects.filter(case=case, kind=CaseEventKind.ASSIGNED).exists()
+    assert not CaseEvent.objects.filter(case=case, kind=case_events.ASSIGNED.code).exists()
 
 
 def test_a_supervisor_assigns_a_case_from_its_page(client, agent, other_agent, supervisor):

@@ -60,8 +60,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from cases import events as case_events
 from cases.choices import CaseState, Channel, CustomerTier, EmotionalNeed, Language, priority_for
-from cases.models import Case, CaseEvent, CaseEventKind, CaseNumberCounter, Category, ResponsibleUnit
+from cases.models import Case, CaseEvent, CaseNumberCounter, Category, ResponsibleUnit
 from cases.services.creation import CASE_NUMBER_FORMAT
 from complaints.models import Complaint, Customer, DemandReasonable, Product
 from seeding.sample_evidence import TEXT
@@ -387,7 +388,7 @@ class Generator:
         row = new.copy()
         events = rows["event"]
         events.append(
-            (case_id, CaseEventKind.LOGGED.value, owner, created, "", CaseState.NEW.value, "",
+            (case_id, case_events.LOGGED.code, owner, created, "", CaseState.NEW.value, "",
              json.dumps({"customer_id": cid, "channel": channel}))
         )  # fmt: skip
         previous = CaseState.NEW.value

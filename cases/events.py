@@ -1,0 +1,121 @@
+"""Case event kinds: each with its label and the payload keys it writes, in a registry other apps
+extend (callbacks, escalation and letters register theirs from their AppConfig.ready).
+
+A kind's `payload(**values)` is the one builder of its events' payload: it takes exactly the keys
+written down here, so an audit payload keeps its shape when an evidence form gains a field, and a
+misspelt or forgotten key fails at once in tests rather than in a regulator's report. Values are
+made JSON-friendly the same way for every kind (a model row becomes {"id", "label"}).
+
+Events stored before a kind was registered, or by a kind that no longer exists, stay readable:
+`event_kind_label` falls back to the stored code.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+
+class PayloadError(TypeError):
+    """A builder was called with keys its kind does not declare, or without the ones it does."""
+
+
+def _jsonable(value):
+    if isinstance(value, Model):
+        return {"id": value.pk, "label": str(value)}
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class EventKind:
+    code: str
+    label: object  # a lazy translation
+    payload_keys: tuple[str, ...] = ()
+    # For keys whose value is a list of records: the keys each record keeps.
+    item_keys: dict | None = None
+
+    def __str__(self):
+        return self.code
+
+    def payload(self, **values) -> dict:
+        given, declared = set(values), set(self.payload_keys)
+        if given != declared:
+            raise PayloadError(
+                f"event {self.code!r}: unexpected {sorted(given - declared)}, missing {sorted(declared - given)}"
+            )
+        payload = {}
+        for key in self.payload_keys:
+            value = values[key]
+            if self.item_keys and key in self.item_keys:
+                value = [{name: item.get(name) for name in self.item_keys[key]} for item in value]
+            payload[key] = _jsonable(value)
+        return payload
+
+
+_KINDS: dict[str, EventKind] = {}
+
+
+def register_event_kind(code: str, label, *, payload: tuple[str, ...] = (), items: dict | None = None) -> EventKind:
+    """Register (or look up, if registered with the same definition) the kind `code`."""
+    kind = EventKind(code, label, tuple(payload), items)
+    existing = _KINDS.get(code)
+    if existing is not None and existing != kind:
+        raise ValueError(f"case event kind {code!r} is already registered with another definition")
+    _KINDS[code] = kind
+    return kind
+
+
+def event_kind(code: str) -> EventKind | None:
+    return _KINDS.get(code)
+
+
+def event_kinds() -> dict[str, EventKind]:
+    return dict(_KINDS)
+
+
+def event_kind_label(code: str):
+    kind = _KINDS.get(code)
+    return kind.label if kind is not None else code
+
+
+# --- the case lifecycle's own kinds ------------------------------------------------------------------
+
+LOGGED = register_event_kind("logged", _("Complaint logged"), payload=("channel", "customer_new"))
+COMPLAINT_ATTACHED = register_event_kind(
+    "complaint_attached", _("Complaint attached"), payload=("complaint_id", "summary")
+)
+ASSIGNED = register_event_kind("assigned", _("Assigned"), payload=("from_owner", "to_owner"))
+
+# One kind per transition, named like it; the payload is the step's evidence (the reason of an
+# ending or a reopening is the event's own `reason` column, not part of the payload).
+ACCEPT = register_event_kind("accept", _("Accepted"), payload=("first_contact_at", "customer_words"))
+APOLOGIZE = register_event_kind("apologize", _("Apologized"), payload=("apology_text",))
+ACKNOWLEDGE = register_event_kind("acknowledge", _("Acknowledged"), payload=("restated_problem", "emotional_needs"))
+ANALYZE = register_event_kind(
+    "analyze",
+    _("Analyzed"),
+    payload=("facts", "root_cause", "category", "responsible_unit", "desired_outcome"),
+)
+OFFER_ALTERNATIVES = register_event_kind(
+    "offer_alternatives",
+    _("Alternatives offered"),
+    payload=("options",),
+    items={"options": ("action", "benefit", "compensation")},
+)
+AGREE = register_event_kind(
+    "agree",
+    _("Agreement confirmed"),
+    payload=("chosen_option", "customer_confirmed", "commitments", "next_callback_at"),
+    items={"commitments": ("description", "due_at")},
+)
+ASSURE = register_event_kind(
+    "assure", _("Assured"), payload=("follow_up_done", "satisfaction", "thanked", "follow_up_note")
+)
+CLOSE = register_event_kind("close", _("Closed"), payload=("closing_note",))
+WITHDRAW = register_event_kind("withdraw", _("Withdrawn"))
+REJECT = register_event_kind("reject", _("Rejected"))
+REOPEN = register_event_kind("reopen", _("Reopened"))
