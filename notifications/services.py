@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .groups import role_group, user_group
 from .models import EmailDelivery, Notification, Preference
-from .push import push
+from .push import push_after_commit, push_many
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,7 @@ def notify(event, *, recipients, text, key, subject_ref="", url="", actor=None) 
 
 
 def _after_commit(notifications, delivery_ids):
-    for notification in notifications:
-        push(user_group(notification.recipient_id), _message(notification))
+    push_many([(user_group(notification.recipient_id), _message(notification)) for notification in notifications])
     if delivery_ids:
         from .tasks import email_send
 
@@ -77,7 +76,7 @@ def _after_commit(notifications, delivery_ids):
 
 def broadcast(*, groups, message: dict) -> None:
     """A live-update hint (no inbox row) to user and role groups, after commit."""
-    transaction.on_commit(lambda: [push(group, message) for group in groups])
+    push_after_commit((group, message) for group in groups)
 
 
 def notification_mark_read(*, user, ids=None) -> int:

@@ -7,6 +7,7 @@ from django.db import transaction
 from cases.services import case_assign, case_transition
 from core.errors import InvalidInput, NotAllowed
 from notifications.models import EmailDelivery, Notification, Preference
+from notifications.push import push_wait, sender
 from notifications.services import notify
 from tests.factories import UserFactory, evidence, log_case
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def pushes(mocked):
-    return [(call.args[0], call.args[1]) for call in mocked.call_args_list]
+    """(group, message) pairs handed to the push sender."""
+    return [item for call in mocked.call_args_list for item in call.args[0]]
 
 
 def test_a_supervisor_changing_an_agents_case_tells_the_agent_after_commit(
@@ -22,14 +24,14 @@ def test_a_supervisor_changing_an_agents_case_tells_the_agent_after_commit(
 ):
     case = log_case(agent)
     with (
-        mock.patch("notifications.services.push") as push,
+        mock.patch.object(sender, "send") as push,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         case_transition(case=case, name="accept", actor=supervisor, data=evidence("accept"))
         assert push.call_count == 0  # nothing leaves before commit
     note = Notification.objects.get(recipient=agent)
     assert note.event == "case_changed" and note.subject_ref == case.number and note.actor == supervisor
-    with mock.patch("notifications.services.push") as push:
+    with mock.patch.object(sender, "send") as push:
         for callback in callbacks:
             callback()
     groups = [group for group, _message in pushes(push)]
@@ -56,7 +58,7 @@ def test_people_are_not_told_about_their_own_steps(agent):
 def test_a_rolled_back_step_sends_and_stores_nothing(agent, supervisor, django_capture_on_commit_callbacks):
     case = log_case(agent)
     with (
-        mock.patch("notifications.services.push") as push,
+        mock.patch.object(sender, "send") as push,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
         transaction.atomic(),
@@ -74,21 +76,23 @@ def test_the_same_occurrence_is_delivered_once_per_recipient(agent):
     assert Notification.objects.filter(recipient=agent).count() == 1
 
 
-def test_redis_down_the_step_still_succeeds_and_the_inbox_has_it(agent, supervisor, django_capture_on_commit_callbacks):
+def test_redis_down_the_step_still_succeeds_and_the_inbox_has_it(
+    agent, supervisor, django_capture_on_commit_callbacks, caplog
+):
     case = log_case(agent)
 
     class Down:
         async def group_send(self, *args, **kwargs):
             raise ConnectionError("Redis is down")
 
-    with (
-        mock.patch("notifications.push.get_channel_layer", return_value=Down()),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        case_transition(case=case, name="accept", actor=supervisor, data=evidence("accept"))
+    with mock.patch("notifications.push.get_channel_layer", return_value=Down()):
+        with django_capture_on_commit_callbacks(execute=True):
+            case_transition(case=case, name="accept", actor=supervisor, data=evidence("accept"))
+        assert push_wait()
     case.refresh_from_db()
     assert case.state == "accepted"
     assert Notification.objects.filter(recipient=agent, event="case_changed").count() == 1
+    assert "failed" in caplog.text and "Redis is down" in caplog.text
 
 
 def test_email_goes_to_those_who_asked_once_even_if_the_task_runs_twice(
@@ -149,7 +153,7 @@ def test_reassigning_refreshes_the_previous_owners_pages_too(
     agent, other_agent, supervisor, django_capture_on_commit_callbacks
 ):
     case = log_case(other_agent)
-    with mock.patch("notifications.services.push") as push, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(sender, "send") as push, django_capture_on_commit_callbacks(execute=True):
         case_assign(case=case, owner_id=agent.pk, actor=supervisor)
     changed = {group for group, message in pushes(push) if message["type"] == "case.changed"}
     assert {f"user.{agent.pk}", f"user.{other_agent.pk}"} <= changed
