@@ -14,7 +14,7 @@ PORT ?= 8000
 APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 APT_TEST := $(APT_RUN) chromium
 
-.PHONY: help run test test-fast lint format bench migrate demo messages system-deps system-deps-test check-deploy docs bench-live clean
+.PHONY: help run test test-fast test-embedded lint format bench migrate demo messages system-deps system-deps-test check-deploy docs bench-live clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ test: system-deps-test $(STAMP) messages ## Install and run the whole suite (lin
 
 test-fast: $(STAMP) ## Run the tests without the browser journey
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser"
+
+test-embedded: $(STAMP) messages ## The non-browser suite on the `make run` default: SQLite, in-memory channel layer
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser"
 
 lint: $(STAMP) ## Lint and check formatting
 	$(VENV)/bin/ruff check .

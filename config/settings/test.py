@@ -23,3 +23,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # No persistent connections in tests: threads that touch the database (Channels' sync-to-async,
 # the concurrency test) must not hold one open when the test database is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# A tracked model with database-side defaults and generated fields (tests/probe).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.probe"]  # noqa: F405
