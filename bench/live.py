@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import cpu_and_ram  # noqa: E402
-from bench.stats import percentile  # noqa: E402
+from bench.stats import summary_with_max  # noqa: E402
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 HOST = "127.0.0.1"
@@ -68,19 +68,6 @@ PREFIX = "live"
 
 def log(*args):
     print(*args, flush=True)
-
-
-def stats(samples):
-    """n, p50, p95, max and mean of a list of milliseconds."""
-    if not samples:
-        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "max": float("nan"), "mean": float("nan")}
-    return {
-        "n": len(samples),
-        "p50": percentile(samples, 50),
-        "p95": percentile(samples, 95),
-        "max": max(samples),
-        "mean": sum(samples) / len(samples),
-    }
 
 
 def free_port():
@@ -616,12 +603,12 @@ class Live:
             with ThreadPoolExecutor(1, thread_name_prefix="plain") as pool:
                 await asyncio.get_running_loop().run_in_executor(pool, plain)
         self.r["cost"] = {
-            "supervisor": stats(sup_ms),
-            "owner": stats(own_ms),
+            "supervisor": summary_with_max(sup_ms),
+            "owner": summary_with_max(own_ms),
             "sup_sql": sup_sql,
             "own_sql": own_sql,
-            "sup_plain": stats(sup_plain[5:]),
-            "own_plain": stats(own_plain[5:]),
+            "sup_plain": summary_with_max(sup_plain[5:]),
+            "own_plain": summary_with_max(own_plain[5:]),
         }
         c = self.r["cost"]
         log(
@@ -681,16 +668,16 @@ class Live:
             self.r["latency"] = {
                 "clients": len(clients),
                 "opened_s": opened,
-                "handshake": stats(handshakes),
-                "rtt": stats(rtts),
-                "latency": stats(latencies),
+                "handshake": summary_with_max(handshakes),
+                "rtt": summary_with_max(rtts),
+                "latency": summary_with_max(latencies),
                 "sent": sent,
                 "received": received,
                 "frames": hub.note_frames,
                 "missing": missing,
                 "wrong": wrong,
                 "server_closed": server_drops(clients, phase_began),
-                "push": stats([ms for _g, kind, ms in self.probe.pushes if kind == "notification.new"]),
+                "push": summary_with_max([ms for _g, kind, ms in self.probe.pushes if kind == "notification.new"]),
             }
             x = self.r["latency"]
             log(
@@ -751,17 +738,17 @@ class Live:
             self.r["fanout"] = {
                 "clients": n,
                 "opened_s": opened,
-                "handshake": stats(handshakes),
+                "handshake": summary_with_max(handshakes),
                 "events": events,
                 "expected": expected,
                 "received": got,
                 "drops": expected - got,
                 "duplicates": sum(max(0, e["final"] - n) for e in events),
-                "last": stats([e["last"] for e in events]),
-                "first": stats([e["first"] for e in events]),
-                "median": stats([e["median"] for e in events]),
-                "push_start": stats([e["push_start"] for e in events]),
-                "push": stats([ms for g, _kind, ms in self.probe.pushes if g == "role.escalation_desk"]),
+                "last": summary_with_max([e["last"] for e in events]),
+                "first": summary_with_max([e["first"] for e in events]),
+                "median": summary_with_max([e["median"] for e in events]),
+                "push_start": summary_with_max([e["push_start"] for e in events]),
+                "push": summary_with_max([ms for g, _kind, ms in self.probe.pushes if g == "role.escalation_desk"]),
                 "server_closed": server_drops(clients, phase_began),
             }
             x = self.r["fanout"]
