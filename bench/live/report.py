@@ -23,13 +23,25 @@ def row(name, s, extra=""):
 
 def render(r, a):
     """The markdown of one run: `r` its results, `a` its command-line arguments."""
-    m = r["machine"]
-    lat, fan, cost, layer = r["latency"], r["fanout"], r["cost"], r["layer"]
-    lat_ok = lat["latency"]["p95"] <= LATENCY_P95_MS and lat["sent"] == lat["received"] and not lat["wrong"]
-    fan_ok = fan["drops"] == 0
-    diff50 = cost["supervisor"]["p50"] - cost["owner"]["p50"]
-    diff95 = cost["supervisor"]["p95"] - cost["owner"]["p95"]
     lines = [
+        *introduction(r, a),
+        *targets(r),
+        *method(),
+        *latency_section(r, a),
+        *fanout_section(r, a),
+        *cost_section(r, a),
+        *quiet_section(r, a),
+    ]
+    if a.layer_socket_timeout or a.layer_max_connections:
+        lines += [f"*This run changed the project's settings: channel layer hosts `{r['layer']['hosts']}`.*", ""]
+    lines += server_log_section(r)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def introduction(r, a):
+    """The title, when and how it was measured, and the machine."""
+    m, layer = r["machine"], r["layer"]
+    return [
         "# Live-update benchmarks (WebSockets)",
         "",
         f"Measured {m['date']} with `{m['command']}` at commit `{m['commit']}`; the run took "
@@ -55,6 +67,14 @@ def render(r, a):
         "sessions in the database, persistent DB connections (`CONN_MAX_AGE=60`), Redis also the cache |",
         f"| Open files | soft limit {r['nofile'][0]} (raised by the script if below 8192 and the hard limit allows) |",
         "",
+    ]
+
+
+def targets(r):
+    lat, fan = r["latency"], r["fanout"]
+    lat_ok = lat["latency"]["p95"] <= LATENCY_P95_MS and lat["sent"] == lat["received"] and not lat["wrong"]
+    fan_ok = fan["drops"] == 0
+    return [
         "## Targets",
         "",
         "| Target | Measured | Result |",
@@ -75,6 +95,11 @@ def render(r, a):
             else []
         ),
         "",
+    ]
+
+
+def method():
+    return [
         "## How it is measured",
         "",
         "- One driver process (`bench/live.py`) holds the WebSocket clients (Python asyncio + the `websockets` "
@@ -98,6 +123,12 @@ def render(r, a):
         "the 500 clients' frames of a fan-out are decompressed and decoded in this one Python process, which is "
         "part of the time until all 500 have it), PostgreSQL and Redis.",
         "",
+    ]
+
+
+def latency_section(r, a):
+    lat = r["latency"]
+    return [
         f"## 1. Commit-to-browser latency, {lat['clients']} connected clients",
         "",
         f"{lat['clients']} agents, each with its own open WebSocket. A supervisor accepts a case of agent k "
@@ -123,6 +154,12 @@ def render(r, a):
         f"| connections the server ended during the phase (the client reconnected) | {len(lat['server_closed'])} |",
         f"| time to open all {lat['clients']} connections | {lat['opened_s']:.1f} s |",
         "",
+    ]
+
+
+def fanout_section(r, a):
+    fan, layer = r["fanout"], r["layer"]
+    return [
         f"## 2. Fan-out: one event to {fan['clients']} subscribers of `role.escalation_desk`",
         "",
         f"{fan['clients']} users of the escalation desk, each with its own open WebSocket (so the server holds "
@@ -179,6 +216,14 @@ def render(r, a):
         "waiting for the whole process, which the receive loop drains continuously; it would only bite if "
         f"more than {layer['capacity']} group messages were waiting at once.",
         "",
+    ]
+
+
+def cost_section(r, a):
+    lat, cost = r["latency"], r["cost"]
+    diff50 = cost["supervisor"]["p50"] - cost["owner"]["p50"]
+    diff95 = cost["supervisor"]["p95"] - cost["owner"]["p95"]
+    lines = [
         "## 3. What a notification adds to a transition",
         "",
         f'`case_transition(name="accept")` on fresh `new` cases of the {lat["clients"]} agents, in process '
@@ -219,6 +264,13 @@ def render(r, a):
         "</details>",
         "",
     ]
+    return lines
+
+
+def quiet_section(r, a):
+    """Section 4, and the defect behind any connection the server ended (in sections 1 and 2 too)."""
+    lat, fan = r["latency"], r["fanout"]
+    lines = []
     idle, spaced = r.get("idle"), r.get("spaced")
     if idle or spaced:
         lines += ["## 4. Quiet periods", ""]
@@ -288,9 +340,12 @@ def render(r, a):
                 "action, as the page's script would, so they are counted here and not as missed deliveries.",
                 "",
             ]
-    if a.layer_socket_timeout or a.layer_max_connections:
-        lines += [f"*This run changed the project's settings: channel layer hosts `{layer['hosts']}`.*", ""]
-    lines += ["## Server log", ""]
+    return lines
+
+
+def server_log_section(r):
+    """What uvicorn logged, the known causes explained; and the driver's channels-redis warnings."""
+    lines = ["## Server log", ""]
     problems = summarize_log(r["server_log"])
     if problems:
         lines += [
@@ -329,4 +384,4 @@ def render(r, a):
         lines += ["uvicorn (log level `warning`) wrote nothing during the run: no errors, no warnings.", ""]
     if r["over_capacity"]:
         lines += ["channels-redis over-capacity lines:", "", "```", *r["over_capacity"][:20], "```", ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
