@@ -24,6 +24,19 @@ def summary(samples_ms):
     }
 
 
+def summary_with_max(samples_ms):
+    """n, p50, p95, max and mean of a list of milliseconds."""
+    if not samples_ms:
+        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "max": float("nan"), "mean": float("nan")}
+    return {
+        "n": len(samples_ms),
+        "p50": percentile(samples_ms, 50),
+        "p95": percentile(samples_ms, 95),
+        "max": max(samples_ms),
+        "mean": sum(samples_ms) / len(samples_ms),
+    }
+
+
 @contextmanager
 def stopwatch(into: list):
     """Append the elapsed milliseconds of the block to `into`."""
