@@ -36,8 +36,8 @@ async def measure(args, driver, agents, supervisor):
     own_sql = await sync(driver.timed_accept)(*own_list[warm + n], count=True)
 
     # The same from a plain thread (no event loop: what a Celery task or a management command
-    # does): async_to_sync then starts an event loop, and channels-redis a Redis connection,
-    # for every push.
+    # does): the pushes go to the push sender's own daemon loop (notifications/push.py), which
+    # keeps its Redis connections; the action does not wait for them.
     plain_n = min(args.plain, len(owners))
     sup_plain, own_plain = [], []
     if plain_n:

@@ -8,7 +8,8 @@ service, `case_transition(name="accept")`.
 
 The business actions run in this process through asgiref's `sync_to_async` (`sync()` below) from the same
 event loop that runs the WebSocket clients, exactly as a view runs under an ASGI server: the `on_commit`
-push (`async_to_sync(group_send)`) is then sent from that loop over its persistent Redis connections.
+push is then handed to that loop (notifications/push.py) and sent there over its persistent Redis
+connections, without the action waiting for it.
 """
 
 import datetime as dt

@@ -10,9 +10,10 @@ import time
 
 
 class Probe:
-    """Wraps notifications.services' after-commit callback and push(): when each notification's
-    commit was seen (the first thing the on_commit callback does) and how long each group_send took.
-    The wrappers only read the clock; the project's code runs unchanged."""
+    """Wraps notifications.services' after-commit callback and the channel layer's group_send: when
+    each notification's commit was seen (the first thing the on_commit callback does) and how long
+    each group_send took on the push sender's loop (notifications/push.py; the request does not wait
+    for it). The wrappers only read the clock; the project's code runs unchanged."""
 
     def __init__(self):
         self.current = None  # list the running action collects its notifications into
@@ -24,9 +25,13 @@ class Probe:
         self.commits, self.pushes, self.push_starts = {}, [], {}
 
     def install(self):
+        from channels.layers import get_channel_layer
+
         import notifications.services as services
 
-        original_after_commit, original_push = services._after_commit, services.push
+        original_after_commit = services._after_commit
+        layer = get_channel_layer()  # one instance per process: the sender uses this one
+        original_group_send = layer.group_send
 
         def after_commit(notifications, delivery_ids):
             now = time.monotonic()
@@ -36,16 +41,16 @@ class Probe:
                     self.current.append((n.pk, n.recipient_id, now))
             return original_after_commit(notifications, delivery_ids)
 
-        def push(group, message):
+        async def group_send(group, message):
             began = time.monotonic()
             self.push_starts[(group, message.get("case") or message.get("subject"))] = began
             try:
-                return original_push(group, message)
+                return await original_group_send(group, message)
             finally:
                 self.pushes.append((group, message.get("type"), (time.monotonic() - began) * 1000))
 
         services._after_commit = after_commit
-        services.push = push
+        layer.group_send = group_send
 
 
 class OverCapacity(logging.Handler):

@@ -107,8 +107,9 @@ def method():
         "Django, set up against the same database and the same Redis channel layer as the server. The business "
         'actions run in the driver through the real service, `cases.services.case_transition(name="accept")`, '
         "called via asgiref's `sync_to_async` from the event loop that runs the clients, as a view runs under an "
-        "ASGI server; notify()'s `on_commit` push (`async_to_sync(channel_layer.group_send)`) therefore goes out "
-        "from that loop over its persistent Redis connections. The server (a separate process) receives it from "
+        "ASGI server; notify()'s `on_commit` push is therefore handed to that loop (notifications/push.py) and "
+        "sent from it over its persistent Redis connections, the action not waiting for it. "
+        "The server (a separate process) receives it from "
         "Redis and writes it to the client's socket.",
         "- Clock: `time.monotonic()` in the driver at both ends. Start = the first line of notify()'s `on_commit` "
         "callback (wrapped in the driver only to read the clock), i.e. right after PostgreSQL's COMMIT returned; "
@@ -244,8 +245,8 @@ def cost_section(r, a):
     if cost["sup_plain"]["n"]:
         lines += [
             f"The same from a plain thread with no event loop (as in a Celery task or a management command), "
-            f"{cost['sup_plain']['n']} per path after 5 warm-up: `async_to_sync` then starts a new event loop for "
-            "every push and channels-redis opens a new Redis connection for it.",
+            f"{cost['sup_plain']['n']} per path after 5 warm-up: the pushes then go to the push sender's own "
+            "daemon loop, which keeps its Redis connections; the action does not wait for them.",
             "",
             "| Path (plain thread) | n | p50 ms | p95 ms | max ms |",
             "|---|---:|---:|---:|---:|",

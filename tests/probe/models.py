@@ -12,3 +12,6 @@ class ProbeRecord(models.Model):
     )
     name_length = models.GeneratedField(expression=Length("name"), output_field=models.IntegerField(), db_persist=True)
     history = tracked_history()
+
+    def __str__(self):
+        return self.name
