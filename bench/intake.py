@@ -1,11 +1,15 @@
-"""Complaint intake: POST /api/complaints/ versus a bare ORM insert of the same three rows.
+"""Complaint intake: POST /api/complaints/ with and without live-update pushes, versus a bare ORM
+insert of the same three rows.
 
-Four paths, interleaved so they see the same database state:
+Five paths, interleaved so they see the same database state:
 
 - api: the API in process through Django's test client with token auth — the full request,
   middleware, DRF, authentication, form validation, the intake service (customer lookup, case
-  number, three rows, three history rows, the "logged" event) and the JSON response; no network
-  and no web server;
+  number, three rows, three history rows, the "logged" event), the hand-over of its pushes to the
+  push sender after commit (with the configured channel layer: Redis in `make bench`) and the JSON
+  response; no network and no web server. After the response the benchmark waits, untimed, until
+  the pushes were sent, so they never run into the next request's timing;
+- api_nopush: the same request with live updates off (no channel layer), the target's baseline;
 - service: `complaints.services.complaint_log` called directly (validation, lookups, all writes;
   no HTTP), to split the API's cost between the web stack and the service;
 - writes: only the writes the service makes, through the ORM: the three rows saved with history
@@ -18,7 +22,9 @@ Four paths, interleaved so they see the same database state:
   `bulk_create([obj])`, which would issue the same single INSERT per row but skip the save signals
   altogether: the bare path should be the plain ORM save the service itself builds on.
 
-The target compares api with bare.
+The targets compare api with api_nopush (pushes may cost at most 1.2×); api with bare is reported.
+A burst of back-to-back API intakes with and without pushes (nothing waited for between requests)
+shows what the sender's work costs the requests it overlaps.
 """
 
 import json
@@ -42,7 +48,7 @@ from cases.services.creation import case_build, case_number_next
 from complaints.models import Complaint, Customer, Product
 from complaints.services import complaint_log
 
-from .stats import stopwatch, summary
+from .stats import pushes_off, pushes_sent, stopwatch, summary
 
 BENCH_AGENT = "bench_agent"
 
@@ -178,28 +184,54 @@ def _rows(user, payload, number=None):
             )
 
 
-PATHS = ("api", "service", "writes", "bare")
+PATHS = ("api", "api_nopush", "service", "writes", "bare")
+
+
+def _api_nopush(client, payload):
+    with pushes_off():
+        return _api(client, payload)
+
+
+def _burst(client, payloads, n, log):
+    """`n` API intakes back to back, pushes on then off, nothing waited for in between: mean ms."""
+    result = {}
+    for path, send in (("on", _api), ("off", _api_nopush)):
+        batch = [payloads() for _ in range(n)]
+        pushes_sent()
+        times = []
+        for payload in batch:
+            with stopwatch(times):
+                send(client, payload)
+        pushes_sent()
+        result[path] = summary(times)
+    result["ratio"] = result["on"]["mean"] / result["off"]["mean"]
+    log(f"    burst of {n}: pushes on {result['on']['mean']:.2f} ms, off {result['off']['mean']:.2f} ms mean")
+    return result
 
 
 def measure(*, n=500, warmup=50, tag="0", log=print):
-    """The four paths interleaved, `warmup` untimed rounds then `n` timed ones."""
+    """The paths interleaved, `warmup` untimed rounds then `n` timed ones."""
     user, token = bench_agent()
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     payloads = {path: Payloads(f"{i + 1}{tag}", seed=7 + i) for i, path in enumerate(PATHS)}
     numbers = (f"BENCH-{tag}-{i:07d}" for i in range(1, 10**7))
     run = {
         "api": lambda p: _api(client, p),
+        "api_nopush": lambda p: _api_nopush(client, p),
         "service": lambda p: _service(user, p),
         "writes": lambda p: _rows(user, p),
         "bare": lambda p: _rows(user, p, next(numbers)),
     }
     times = {path: [] for path in PATHS}
+    drain_ms = []
     for i in range(warmup + n):
         for path in PATHS:
             payload = payloads[path]()
             with stopwatch(times[path] if i >= warmup else []):
                 run[path](payload)
-    result = {"n": n}
+            if path == "api":
+                pushes_sent(drain_ms if i >= warmup else None)
+    result = {"n": n, "drain": summary(drain_ms)}
     for path in PATHS:
         with CaptureQueriesContext(connection) as ctx:
             run[path](payloads[path]())
@@ -215,5 +247,11 @@ def measure(*, n=500, warmup=50, tag="0", log=print):
         )
     result["ratio"] = result["api"]["mean"] / result["bare"]["mean"]
     result["ratio_p50"] = result["api"]["p50"] / result["bare"]["p50"]
-    log(f"    API/bare {result['ratio']:.2f}x (mean time per complaint)")
+    result["push_ratio"] = result["api"]["mean"] / result["api_nopush"]["mean"]
+    result["push_ratio_p50"] = result["api"]["p50"] / result["api_nopush"]["p50"]
+    log(
+        f"    API/bare {result['ratio']:.2f}x; API pushes on/off {result['push_ratio_p50']:.2f}x p50, "
+        f"{result['push_ratio']:.2f}x mean"
+    )
+    result["burst"] = _burst(client, payloads["api"], min(n, 200), log)
     return result

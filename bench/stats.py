@@ -45,3 +45,25 @@ def stopwatch(into: list):
         yield
     finally:
         into.append((time.perf_counter() - began) * 1000)
+
+
+@contextmanager
+def pushes_off():
+    """The same request with live updates off, as in a deployment with no channel layer: the push
+    sender finds no layer and hands nothing over (notifications/push.py)."""
+    from unittest import mock
+
+    with mock.patch("notifications.push.get_channel_layer", return_value=None):
+        yield
+
+
+def pushes_sent(drain_ms=None):
+    """Wait, untimed, until the last request's pushes were sent, so they do not run into the next
+    request's timing; `drain_ms` collects how long that took after the response."""
+    from notifications.push import push_wait
+
+    began = time.perf_counter()
+    if not push_wait(10):
+        raise RuntimeError("pushes were not sent within 10 s")
+    if drain_ms is not None:
+        drain_ms.append((time.perf_counter() - began) * 1000)

@@ -41,7 +41,7 @@ class PushSender:
     def send(self, items) -> None:
         """Hand `items` over to a sender loop; returns at once."""
         items = list(items)
-        if not items:
+        if not items or get_channel_layer() is None:  # no layer configured: live updates are off
             return
         loop = self._loop()
         with self._lock:
