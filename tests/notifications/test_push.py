@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from rest_framework.test import APIClient
 
+from cases.services import case_transition
 from notifications.push import push_after_commit, push_wait, sender
 from tests.factories import evidence, log_case
 
@@ -52,9 +53,10 @@ def test_a_request_answers_while_its_pushes_are_still_stuck(agent, supervisor, d
     assert (f"user.{agent.pk}", "case.changed") in layer.sent
 
 
-def test_a_commit_hands_its_messages_over_in_batches_not_one_by_one(agent, supervisor, django_capture_on_commit_callbacks):
+def test_a_commit_hands_its_messages_over_in_batches_not_one_by_one(
+    agent, supervisor, django_capture_on_commit_callbacks
+):
     case = log_case(agent)
-    from cases.services import case_transition
 
     with mock.patch.object(sender, "send") as send, django_capture_on_commit_callbacks(execute=True):
         case_transition(case=case, name="accept", actor=supervisor, data=evidence("accept"))
