@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import StrictInputForm
+
 from .choices import EmotionalNeed
 from .models import Category, ResponsibleUnit
 from .reference import ReferenceChoiceField
@@ -33,6 +35,8 @@ def _in_future(value):
 
 class ListOfFormsField(forms.Field):
     """A list of small records (options, commitments), each validated by `item_form`."""
+
+    takes_raw_json = True  # checks its own structure; each record's fields are checked by its form
 
     default_error_messages = {
         "not_a_list": _("Expected a list of entries."),
@@ -74,7 +78,7 @@ class ListOfFormsField(forms.Field):
         return cleaned
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(StrictInputForm):
     """Base: forms receive the case so cross-checks (e.g. the chosen option exists) can see it."""
 
     def __init__(self, data=None, *, case=None, **kwargs):
@@ -134,7 +138,7 @@ class AnalyzeEvidence(EvidenceForm):
         return data
 
 
-class OptionItem(forms.Form):
+class OptionItem(StrictInputForm):
     action = forms.CharField(label=_("What we will do"), max_length=1000)
     benefit = forms.CharField(label=_("Benefit to the customer"), max_length=1000)
     compensation = forms.DecimalField(
@@ -152,7 +156,7 @@ class AlternativesEvidence(EvidenceForm):
     )
 
 
-class CommitmentItem(forms.Form):
+class CommitmentItem(StrictInputForm):
     description = forms.CharField(label=_("What we promise"), max_length=1000)
     due_at = forms.DateTimeField(label=_("Due"), widget=LocalDateTimeInput(), validators=[_in_future])
 

@@ -9,6 +9,7 @@ from cases.choices import Channel, CustomerTier, Language
 from cases.models import Category
 from cases.reference import ReferenceChoiceField
 from cases.widgets import LocalDateTimeInput
+from core.inputs import StrictInputForm
 
 from .models import DemandReasonable, Product
 
@@ -19,7 +20,7 @@ def normalize_phone(value: str) -> str:
     return re.sub(r"[\s\-]", "", value or "")
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(StrictInputForm):
     # Customer (reused when the phone or the customer id matches)
     customer_id = forms.IntegerField(label=_("Existing customer"), required=False, widget=forms.HiddenInput)
     customer_name = forms.CharField(label=_("Customer name"), max_length=100)
