@@ -56,14 +56,16 @@ run: system-deps $(STAMP) messages demo ## Install, migrate, load demo data, ser
 test: system-deps-test $(STAMP) messages ## Install and run the whole suite (lint, unit, API, browser)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
 
 test-fast: $(STAMP) ## Run the tests without the browser journey
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser"
 
-lint: $(STAMP) ## Lint and check formatting
+lint: $(STAMP) ## Lint, check formatting and the app boundaries (import-linter contracts in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Format the code
 	$(VENV)/bin/ruff check --fix .
@@ -83,4 +85,4 @@ docs: $(STAMP) ## Regenerate the case state diagram in docs/ (django-fsm-2 graph
 	$(PY) docs/generate_state_diagram.py
 
 clean: ## Remove the virtualenv, the local database and caches
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache
