@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.people import display_name
 from accounts.roles import CASE_WIDE_ROLES, Role, can_log_complaints, can_read_cases, roles_of
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.forms import add_service_errors, add_service_errors_to_forms, service_error_messages
 
 from . import selectors
 from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
@@ -132,16 +133,17 @@ def _step_forms(case, user, bound=None):
     return available, forms
 
 
-def _first_contact_forms(case, next_step, data):
-    """The remaining first-contact steps as one form (a live call); bound to `data` after an error."""
+def _first_contact_forms(case, next_step, data, error=None):
+    """The remaining first-contact steps as one form (a live call); bound to `data` and showing the
+    service's `error` after a refused submission."""
     if next_step not in FIRST_CONTACT_STEPS[:-1]:
         return []  # with only Acknowledge left, the ordinary single-step form is enough
     forms = []
     for name in FIRST_CONTACT_STEPS[FIRST_CONTACT_STEPS.index(next_step) :]:
         form = TRANSITIONS[name].form(data, case=case) if data is not None else TRANSITIONS[name].form(case=case)
-        if data is not None:
-            form.is_valid()
         forms.append((name, TRANSITIONS[name].label, form))
+    if data is not None and error is not None:
+        add_service_errors_to_forms([form for _name, _label, form in forms], error)
     return forms
 
 
@@ -153,7 +155,9 @@ def _assignees(case, user):
     return [person for person in case_assignable_users() if person.pk != case.owner_id]
 
 
-def _render_case(request, case, *, bound=None, first_contact_data=None, assign_errors=(), status=200):
+def _render_case(
+    request, case, *, bound=None, first_contact_data=None, first_contact_error=None, assign_errors=(), status=200
+):
     available, forms = _step_forms(case, request.user, bound)
     next_step = next((name for name in MAIN_STEPS if name in available), None)
     current_options = [o for o in case.options.all() if o.round == case.options_round]
@@ -172,7 +176,7 @@ def _render_case(request, case, *, bound=None, first_contact_data=None, assign_e
             "hint": STEP_HINTS.get(next_step, ""),
             "first_contact": next_step in FIRST_CONTACT_STEPS[:-1],
             "facts": [(label, case.facts.get(key)) for key, label in FACT_FIELDS if case.facts.get(key)],
-            "first_contact_forms": _first_contact_forms(case, next_step, first_contact_data),
+            "first_contact_forms": _first_contact_forms(case, next_step, first_contact_data, first_contact_error),
             "side_actions": [
                 (n, TRANSITIONS[n].label, forms[n], STEP_HINTS.get(n, "")) for n in SIDE_ACTIONS if n in available
             ],
@@ -224,13 +228,8 @@ def case_step(request, number, name):
     except InvalidInput as exc:
         fresh = _case_or_404(number)
         if name == "first_contact":
-            return _render_case(request, fresh, first_contact_data=data, status=400)
-        form = TRANSITIONS[name].form(data, case=fresh)
-        form.is_valid()
-        for field, errs in exc.fields.items():
-            if field not in form.errors:
-                for err in errs:
-                    form.add_error(None if field not in form.fields else field, err)
+            return _render_case(request, fresh, first_contact_data=data, first_contact_error=exc, status=400)
+        form = add_service_errors(TRANSITIONS[name].form(data, case=fresh), exc)
         return _render_case(request, fresh, bound=(name, form), status=400)
     except Conflict as exc:
         messages.error(request, exc.message)
@@ -250,8 +249,7 @@ def case_assign_view(request, number):
     try:
         case = case_assign(case=case, owner_id=request.POST.get("owner", ""), actor=request.user)
     except InvalidInput as exc:
-        errors = [err for errs in exc.fields.values() for err in errs] or [exc.message]
-        return _render_case(request, _case_or_404(number), assign_errors=errors, status=400)
+        return _render_case(request, _case_or_404(number), assign_errors=service_error_messages(exc), status=400)
     except NotAllowed as exc:
         messages.error(request, exc.message)
         return _render_case(request, _case_or_404(number), status=403)
