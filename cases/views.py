@@ -19,6 +19,7 @@ from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
 from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
 from .hints import STEP_HINTS
+from .panels import case_panels
 from .services import (
     TRANSITIONS,
     case_assign,
@@ -168,7 +169,7 @@ def _render_case(
             "case": case,
             "steps": _stepper(case),
             "events": selectors.case_events(case),
-            "complaints": case.complaints.select_related("customer", "logged_by", "category", "product"),
+            "panels": case_panels(case, request.user),
             "current_options": current_options,
             "next_step": next_step,
             "next_form": forms.get(next_step),
