@@ -1,5 +1,7 @@
 """Agent console pages. Thin: parse the request, call a selector or a service, render."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.people import display_name
@@ -20,6 +23,7 @@ from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
 from .hints import STEP_HINTS
 from .panels import case_panels
+from .queue_params import PAGE_PARAMS, SCOPE_ALL, SCOPE_MINE, queue_query_parse
 from .services import (
     TRANSITIONS,
     case_assign,
@@ -30,7 +34,6 @@ from .services import (
 )
 from .services.transitions import FIRST_CONTACT_STEPS
 
-SCOPE_MINE, SCOPE_ALL = "mine", "all"
 # Steps whose form is offered as "the next step"; the others are secondary actions.
 MAIN_STEPS = (*tuple(name for _state, name, _label in SEVEN_A_STEPS), "close")
 SIDE_ACTIONS = ("reopen", "withdraw", "reject")
@@ -41,40 +44,46 @@ def _require_reader(user):
         raise PermissionDenied
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+# How the page names each query parameter when it cannot use its value (the labels of its filters).
+PARAM_LABELS = {
+    "scope": gettext_lazy("Which cases"),
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "tier": gettext_lazy("Tier"),
+    "sort": gettext_lazy("Sort"),
+    "size": gettext_lazy("Per page"),
+    "owner": gettext_lazy("Owner"),
+}
+MSG_PARAM_DEFAULTED = gettext_lazy("%(filter)s: %(problem)s The default is shown instead.")
+
+
+def _warn(request, text):
+    # A live refresh (static/js/live.js) renders no messages (base.html): stored, they would pile up
+    # and all show on the next full page. The page it refreshes showed them already.
+    if request.headers.get("x-requested-with") != "live":
+        messages.warning(request, text)
 
 
 @login_required
 def queue(request):
     _require_reader(request.user)
+    query = queue_query_parse(request.GET, PAGE_PARAMS)
+    for param, problems in query.errors.items():
+        for problem in problems:
+            _warn(request, MSG_PARAM_DEFAULTED % {"filter": PARAM_LABELS[param], "problem": problem})
     roles = roles_of(request.user)
-    default_scope = SCOPE_MINE if roles == {Role.AGENT} else SCOPE_ALL
-    scope = request.GET.get("scope") or default_scope
-    if scope not in (SCOPE_MINE, SCOPE_ALL):
-        scope = default_scope
-    filters = selectors.QueueFilters(
-        owner_id=request.user.pk if scope == SCOPE_MINE else _int_or_none(request.GET.get("owner")),
-        status=request.GET.get("status") or selectors.STATUS_OPEN,
-        priority=_int_or_none(request.GET.get("priority")),
-        tier=request.GET.get("tier") if request.GET.get("tier") in CustomerTier.values else None,
-        q=request.GET.get("q", "")[:100],
-        sort=request.GET.get("sort") if request.GET.get("sort") in selectors.SORTS else selectors.DEFAULT_SORT,
-    )
-    size = _int_or_none(request.GET.get("size"))
-    size = size if size in selectors.PAGE_SIZES else selectors.PAGE_SIZES[0]
+    scope = query.scope or (SCOPE_MINE if roles == {Role.AGENT} else SCOPE_ALL)
+    filters = query.filters
+    if scope == SCOPE_MINE:
+        filters = replace(filters, owner_id=request.user.pk)
+    size = query.size
     try:
-        page = selectors.case_queue(
-            filters, after=request.GET.get("after"), before=request.GET.get("before"), size=size
-        )
+        page = selectors.case_queue(filters, after=query.after, before=query.before, size=size)
     except InvalidInput as exc:
-        messages.warning(request, exc.message)
+        _warn(request, exc.message)
         page = selectors.case_queue(filters, size=size)
     params = request.GET.copy()
-    for key in ("after", "before"):
+    for key in ("after", "before", *query.errors):  # a page link must not repeat a rejected value
         params.pop(key, None)
     return render(
         request,
