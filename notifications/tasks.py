@@ -39,12 +39,16 @@ def email_send(self, delivery_id):
             delivery.status, delivery.last_error = EmailDelivery.Status.FAILED, str(exc)[:2000]
             delivery.save(update_fields=["status", "last_error", "attempts"])
             logger.warning("e-mail delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, exc)
-            if not settings.CELERY_TASK_ALWAYS_EAGER:
-                raise self.retry(exc=exc, countdown=min(30 * 2**delivery.attempts, 3600)) from exc
-            return "failed"
-        delivery.status, delivery.sent_at = EmailDelivery.Status.SENT, timezone.now()
-        delivery.save(update_fields=["status", "sent_at", "attempts"])
-    return "sent"
+            failure = exc
+        else:
+            delivery.status, delivery.sent_at = EmailDelivery.Status.SENT, timezone.now()
+            delivery.save(update_fields=["status", "sent_at", "attempts"])
+            return "sent"
+    # Outside the transaction: retry() raises, and raising inside it would roll back the failure
+    # just recorded (the attempt count that drives the backoff, the error the sweep relies on).
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        raise self.retry(exc=failure, countdown=min(30 * 2**delivery.attempts, 3600)) from failure
+    return "failed"
 
 
 @shared_task
