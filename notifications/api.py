@@ -10,7 +10,6 @@ from core.errors import InvalidInput, NotFound
 
 from . import selectors
 from .events import event_types
-from .models import Notification, Preference
 from .services import notification_mark_read, preferences_set
 
 MSG_UNKNOWN_EVENTS = _("Unknown event types: %(codes)s.")
@@ -54,7 +53,7 @@ class NotificationListApi(APIView):
 class NotificationReadApi(APIView):
     @extend_schema(request=None, responses=inline_serializer("Marked", {"marked": serializers.IntegerField()}))
     def post(self, request, pk):
-        if not Notification.objects.filter(pk=pk, recipient=request.user).exists():
+        if selectors.notification_of(request.user, pk) is None:
             raise NotFound()
         return Response({"marked": notification_mark_read(user=request.user, ids=[pk])})
 
@@ -69,8 +68,10 @@ class PreferencesApi(APIView):
     """Which event types also come by e-mail (in-app notifications always arrive)."""
 
     def _body(self, user):
-        chosen = set(Preference.objects.filter(user=user, email=True).values_list("event", flat=True))
-        return {"email": sorted(chosen), "events": {code: str(label) for code, label in event_types().items()}}
+        return {
+            "email": sorted(selectors.email_events_chosen(user)),
+            "events": {code: str(label) for code, label in event_types().items()},
+        }
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
