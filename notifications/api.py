@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_params import query_int
+from core.api_params import query_bool, query_int
 from core.errors import InvalidInput, NotFound
 
 from . import selectors
@@ -33,7 +33,7 @@ class NotificationOut(serializers.Serializer):
 class NotificationListApi(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("unread", bool, description="only unread"),
+            OpenApiParameter("unread", bool, description="only unread: true or false (1 or 0)"),
             OpenApiParameter("since", int, description="only those after this id (catch-up after a reconnect)"),
         ],
         responses=inline_serializer(
@@ -41,10 +41,9 @@ class NotificationListApi(APIView):
         ),
     )
     def get(self, request):
-        unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
-        items = selectors.inbox(
-            request.user, unread_only=unread, since_id=query_int(request.query_params.get("since"), "since")
-        )
+        params = request.query_params
+        unread = query_bool(params.get("unread"), "unread")
+        items = selectors.inbox(request.user, unread_only=unread, since_id=query_int(params.get("since"), "since"))
         return Response(
             {"unread_count": selectors.unread_count(request.user), "results": NotificationOut(items, many=True).data}
         )

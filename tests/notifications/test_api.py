@@ -1,4 +1,5 @@
-"""The notifications API: only one's own notifications, strict parameters, a validated body."""
+"""The notifications API: strict query parameters, only one's own notifications, and a validated
+preferences body documented in the schema."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -13,6 +14,36 @@ def api_for(user, language="en"):
     api = APIClient(HTTP_ACCEPT_LANGUAGE=language)
     api.force_authenticate(user)
     return api
+
+
+@pytest.fixture
+def one_read_one_unread(agent):
+    read, unread = (
+        notify("message", recipients=[agent], text="old", key="a")[0],
+        notify("message", recipients=[agent], text="new", key="b")[0],
+    )
+    Notification.objects.filter(pk=read.pk).update(read_at="2026-01-01T00:00:00Z")
+    return read, unread
+
+
+@pytest.mark.parametrize(
+    ("value", "only_unread"),
+    [("true", True), ("TRUE", True), ("1", True), ("false", False), ("0", False), ("", False)],
+)
+def test_unread_takes_true_or_false(agent, one_read_one_unread, value, only_unread):
+    read, unread = one_read_one_unread
+    expected = [unread.pk] if only_unread else [unread.pk, read.pk]
+    results = api_for(agent).get("/api/notifications/", {"unread": value}).json()["results"]
+    assert [n["id"] for n in results] == expected
+
+
+@pytest.mark.parametrize("value", ["yes", "no", "2", "maybe"])
+def test_any_other_unread_value_is_a_400_naming_it(agent, one_read_one_unread, value):
+    response = api_for(agent).get("/api/notifications/", {"unread": value})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"unread": ["Use true or false (or 1 or 0)."]}
+    chinese = api_for(agent, "zh-hans").get("/api/notifications/", {"unread": value}).json()
+    assert chinese["fields"] == {"unread": ["请使用 true 或 false（或 1、0）。"]}
 
 
 def test_someone_elses_notification_cannot_be_marked_read(agent, other_agent):
