@@ -1,18 +1,18 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_params import query_bool, query_int
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
 
 from . import selectors
 from .events import event_types
 from .services import notification_mark_read, preferences_set
 
 MSG_UNKNOWN_EVENTS = _("Unknown event types: %(codes)s.")
+MSG_EVENT_LIST = _("Expected a list of event types.")
 
 
 class NotificationOut(serializers.Serializer):
@@ -63,6 +63,25 @@ class NotificationReadAllApi(APIView):
         return Response({"marked": notification_mark_read(user=request.user)})
 
 
+class PreferencesIn(serializers.Serializer):
+    email = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="event types that also come by e-mail; the others stop (an empty list stops all)",
+        error_messages={"not_a_list": MSG_EVENT_LIST},
+    )
+
+    def validate_email(self, codes):
+        unknown = sorted(set(codes) - set(event_types()))
+        if unknown:
+            raise serializers.ValidationError(MSG_UNKNOWN_EVENTS % {"codes": ", ".join(unknown)})
+        return codes
+
+
+class PreferencesOut(serializers.Serializer):
+    email = serializers.ListField(child=serializers.CharField(), help_text="event types that also come by e-mail")
+    events = serializers.DictField(child=serializers.CharField(), help_text="every event type -> its label")
+
+
 class PreferencesApi(APIView):
     """Which event types also come by e-mail (in-app notifications always arrive)."""
 
@@ -72,20 +91,13 @@ class PreferencesApi(APIView):
             "events": {code: str(label) for code, label in event_types().items()},
         }
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=PreferencesOut)
     def get(self, request):
         return Response(self._body(request.user))
 
-    @extend_schema(
-        request=inline_serializer("PreferencesIn", {"email": serializers.ListField(child=serializers.CharField())}),
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(request=PreferencesIn, responses=PreferencesOut)
     def put(self, request):
-        wanted = request.data.get("email") if isinstance(request.data, dict) else None
-        if not isinstance(wanted, list) or not all(isinstance(code, str) for code in wanted):
-            raise InvalidInput(fields={"email": [_("Expected a list of event types.")]})
-        unknown = sorted(set(wanted) - set(event_types()))
-        if unknown:
-            raise InvalidInput(fields={"email": [MSG_UNKNOWN_EVENTS % {"codes": ", ".join(unknown)}]})
-        preferences_set(user=request.user, email_events=set(wanted))
+        body = PreferencesIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        preferences_set(user=request.user, email_events=set(body.validated_data["email"]))
         return Response(self._body(request.user))
