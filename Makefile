@@ -56,6 +56,7 @@ run: system-deps $(STAMP) messages demo ## Install, migrate, load demo data, ser
 test: system-deps-test $(STAMP) messages ## Install and run the whole suite (lint, unit, API, browser)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
 
 test-fast: $(STAMP) ## Run the tests without the browser journey
@@ -64,9 +65,10 @@ test-fast: $(STAMP) ## Run the tests without the browser journey
 test-embedded: $(STAMP) messages ## The non-browser suite on the `make run` default: SQLite, in-memory channel layer
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser"
 
-lint: $(STAMP) ## Lint and check formatting
+lint: $(STAMP) ## Lint, check formatting and the app boundaries (import-linter contracts in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Format the code
 	$(VENV)/bin/ruff check --fix .
@@ -86,4 +88,4 @@ docs: $(STAMP) ## Regenerate the case state diagram in docs/ (django-fsm-2 graph
 	$(PY) docs/generate_state_diagram.py
 
 clean: ## Remove the virtualenv, the local database and caches
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache

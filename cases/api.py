@@ -1,7 +1,6 @@
 """Case endpoints for CTI/CRM integration. Thin: parse, call a selector or a service, serialize."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -11,16 +10,13 @@ from rest_framework.views import APIView
 
 from accounts.people import display_name
 from accounts.roles import can_read_cases
-from core.api_params import query_int
 from core.errors import InvalidInput, NotFound
 
 from . import selectors
-from .choices import CaseState, CustomerTier, Priority
+from .choices import CustomerTier, Priority
+from .queue_params import API_PARAMS, STATUSES, queue_query_parse
 from .services import TRANSITIONS, case_assign, case_transition, transitions_available
 from .services.transitions import MSG_UNKNOWN
-
-MSG_BAD_FILTER = _("Unknown value.")
-MSG_PAGE_SIZE = _("Between 1 and 100.")
 
 
 class CanReadCases(BasePermission):
@@ -123,14 +119,6 @@ class HistoryOut(serializers.Serializer):
     changes = serializers.DictField(help_text="field -> {old, new} against the previous record")
 
 
-def _choice(value, allowed, name):
-    if value in (None, ""):
-        return None
-    if str(value) not in {str(a) for a in allowed}:
-        raise InvalidInput(fields={name: [MSG_BAD_FILTER]})
-    return value
-
-
 def _case(pk):
     case = selectors.case_detail(pk=pk)
     if case is None:
@@ -148,7 +136,7 @@ class CaseListApi(APIView):
                 "state",
                 str,
                 description="open (default), ended, all, or a state",
-                enum=["open", "ended", "all", *CaseState.values],
+                enum=list(STATUSES),
             ),
             OpenApiParameter("owner", int),
             OpenApiParameter("priority", int, enum=Priority.values),
@@ -172,22 +160,10 @@ class CaseListApi(APIView):
     )
     def get(self, request):
         params = request.query_params
-        status = params.get("state") or selectors.STATUS_OPEN
-        _choice(
-            status, [selectors.STATUS_OPEN, selectors.STATUS_CLOSED, selectors.STATUS_ALL, *CaseState.values], "state"
-        )
-        filters = selectors.QueueFilters(
-            owner_id=query_int(params.get("owner"), "owner"),
-            status=status,
-            priority=query_int(_choice(params.get("priority"), Priority.values, "priority"), "priority"),
-            tier=_choice(params.get("tier"), CustomerTier.values, "tier"),
-            q=params.get("q", "")[:100],
-            sort=_choice(params.get("sort"), list(selectors.SORTS), "sort") or selectors.DEFAULT_SORT,
-        )
-        size = query_int(params.get("page_size"), "page_size") or 25
-        if not 1 <= size <= selectors.MAX_PAGE_SIZE:
-            raise InvalidInput(fields={"page_size": [MSG_PAGE_SIZE]})
-        page = selectors.case_queue(filters, after=params.get("cursor"), before=params.get("before"), size=size)
+        query = queue_query_parse(params, API_PARAMS)
+        if query.errors:
+            raise InvalidInput(fields=query.errors)
+        page = selectors.case_queue(query.filters, after=query.after, before=query.before, size=query.size)
 
         def link(key, cursor):
             if not cursor:

@@ -1,5 +1,7 @@
 """Agent console pages. Thin: parse the request, call a selector or a service, render."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,17 +9,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.people import display_name
 from accounts.roles import CASE_WIDE_ROLES, Role, can_log_complaints, can_read_cases, roles_of
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.forms import add_service_errors, add_service_errors_to_forms, service_error_messages
 
 from . import selectors
 from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
 from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
 from .hints import STEP_HINTS
+from .panels import case_panels
+from .queue_params import PAGE_PARAMS, SCOPE_ALL, SCOPE_MINE, queue_query_parse
 from .services import (
     TRANSITIONS,
     case_assign,
@@ -28,7 +34,6 @@ from .services import (
 )
 from .services.transitions import FIRST_CONTACT_STEPS
 
-SCOPE_MINE, SCOPE_ALL = "mine", "all"
 # Steps whose form is offered as "the next step"; the others are secondary actions.
 MAIN_STEPS = (*tuple(name for _state, name, _label in SEVEN_A_STEPS), "close")
 SIDE_ACTIONS = ("reopen", "withdraw", "reject")
@@ -39,40 +44,46 @@ def _require_reader(user):
         raise PermissionDenied
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+# How the page names each query parameter when it cannot use its value (the labels of its filters).
+PARAM_LABELS = {
+    "scope": gettext_lazy("Which cases"),
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "tier": gettext_lazy("Tier"),
+    "sort": gettext_lazy("Sort"),
+    "size": gettext_lazy("Per page"),
+    "owner": gettext_lazy("Owner"),
+}
+MSG_PARAM_DEFAULTED = gettext_lazy("%(filter)s: %(problem)s The default is shown instead.")
+
+
+def _warn(request, text):
+    # A live refresh (static/js/live.js) renders no messages (base.html): stored, they would pile up
+    # and all show on the next full page. The page it refreshes showed them already.
+    if request.headers.get("x-requested-with") != "live":
+        messages.warning(request, text)
 
 
 @login_required
 def queue(request):
     _require_reader(request.user)
+    query = queue_query_parse(request.GET, PAGE_PARAMS)
+    for param, problems in query.errors.items():
+        for problem in problems:
+            _warn(request, MSG_PARAM_DEFAULTED % {"filter": PARAM_LABELS[param], "problem": problem})
     roles = roles_of(request.user)
-    default_scope = SCOPE_MINE if roles == {Role.AGENT} else SCOPE_ALL
-    scope = request.GET.get("scope") or default_scope
-    if scope not in (SCOPE_MINE, SCOPE_ALL):
-        scope = default_scope
-    filters = selectors.QueueFilters(
-        owner_id=request.user.pk if scope == SCOPE_MINE else _int_or_none(request.GET.get("owner")),
-        status=request.GET.get("status") or selectors.STATUS_OPEN,
-        priority=_int_or_none(request.GET.get("priority")),
-        tier=request.GET.get("tier") if request.GET.get("tier") in CustomerTier.values else None,
-        q=request.GET.get("q", "")[:100],
-        sort=request.GET.get("sort") if request.GET.get("sort") in selectors.SORTS else selectors.DEFAULT_SORT,
-    )
-    size = _int_or_none(request.GET.get("size"))
-    size = size if size in selectors.PAGE_SIZES else selectors.PAGE_SIZES[0]
+    scope = query.scope or (SCOPE_MINE if roles == {Role.AGENT} else SCOPE_ALL)
+    filters = query.filters
+    if scope == SCOPE_MINE:
+        filters = replace(filters, owner_id=request.user.pk)
+    size = query.size
     try:
-        page = selectors.case_queue(
-            filters, after=request.GET.get("after"), before=request.GET.get("before"), size=size
-        )
+        page = selectors.case_queue(filters, after=query.after, before=query.before, size=size)
     except InvalidInput as exc:
-        messages.warning(request, exc.message)
+        _warn(request, exc.message)
         page = selectors.case_queue(filters, size=size)
     params = request.GET.copy()
-    for key in ("after", "before"):
+    for key in ("after", "before", *query.errors):  # a page link must not repeat a rejected value
         params.pop(key, None)
     return render(
         request,
@@ -132,16 +143,17 @@ def _step_forms(case, user, bound=None):
     return available, forms
 
 
-def _first_contact_forms(case, next_step, data):
-    """The remaining first-contact steps as one form (a live call); bound to `data` after an error."""
+def _first_contact_forms(case, next_step, data, error=None):
+    """The remaining first-contact steps as one form (a live call); bound to `data` and showing the
+    service's `error` after a refused submission."""
     if next_step not in FIRST_CONTACT_STEPS[:-1]:
         return []  # with only Acknowledge left, the ordinary single-step form is enough
     forms = []
     for name in FIRST_CONTACT_STEPS[FIRST_CONTACT_STEPS.index(next_step) :]:
         form = TRANSITIONS[name].form(data, case=case) if data is not None else TRANSITIONS[name].form(case=case)
-        if data is not None:
-            form.is_valid()
         forms.append((name, TRANSITIONS[name].label, form))
+    if data is not None and error is not None:
+        add_service_errors_to_forms([form for _name, _label, form in forms], error)
     return forms
 
 
@@ -153,7 +165,9 @@ def _assignees(case, user):
     return [person for person in case_assignable_users() if person.pk != case.owner_id]
 
 
-def _render_case(request, case, *, bound=None, first_contact_data=None, assign_errors=(), status=200):
+def _render_case(
+    request, case, *, bound=None, first_contact_data=None, first_contact_error=None, assign_errors=(), status=200
+):
     available, forms = _step_forms(case, request.user, bound)
     next_step = next((name for name in MAIN_STEPS if name in available), None)
     current_options = [o for o in case.options.all() if o.round == case.options_round]
@@ -164,7 +178,7 @@ def _render_case(request, case, *, bound=None, first_contact_data=None, assign_e
             "case": case,
             "steps": _stepper(case),
             "events": selectors.case_events(case),
-            "complaints": case.complaints.select_related("customer", "logged_by", "category", "product"),
+            "panels": case_panels(case, request.user),
             "current_options": current_options,
             "next_step": next_step,
             "next_form": forms.get(next_step),
@@ -172,7 +186,7 @@ def _render_case(request, case, *, bound=None, first_contact_data=None, assign_e
             "hint": STEP_HINTS.get(next_step, ""),
             "first_contact": next_step in FIRST_CONTACT_STEPS[:-1],
             "facts": [(label, case.facts.get(key)) for key, label in FACT_FIELDS if case.facts.get(key)],
-            "first_contact_forms": _first_contact_forms(case, next_step, first_contact_data),
+            "first_contact_forms": _first_contact_forms(case, next_step, first_contact_data, first_contact_error),
             "side_actions": [
                 (n, TRANSITIONS[n].label, forms[n], STEP_HINTS.get(n, "")) for n in SIDE_ACTIONS if n in available
             ],
@@ -224,13 +238,8 @@ def case_step(request, number, name):
     except InvalidInput as exc:
         fresh = _case_or_404(number)
         if name == "first_contact":
-            return _render_case(request, fresh, first_contact_data=data, status=400)
-        form = TRANSITIONS[name].form(data, case=fresh)
-        form.is_valid()
-        for field, errs in exc.fields.items():
-            if field not in form.errors:
-                for err in errs:
-                    form.add_error(None if field not in form.fields else field, err)
+            return _render_case(request, fresh, first_contact_data=data, first_contact_error=exc, status=400)
+        form = add_service_errors(TRANSITIONS[name].form(data, case=fresh), exc)
         return _render_case(request, fresh, bound=(name, form), status=400)
     except Conflict as exc:
         messages.error(request, exc.message)
@@ -250,8 +259,7 @@ def case_assign_view(request, number):
     try:
         case = case_assign(case=case, owner_id=request.POST.get("owner", ""), actor=request.user)
     except InvalidInput as exc:
-        errors = [err for errs in exc.fields.values() for err in errs] or [exc.message]
-        return _render_case(request, _case_or_404(number), assign_errors=errors, status=400)
+        return _render_case(request, _case_or_404(number), assign_errors=service_error_messages(exc), status=400)
     except NotAllowed as exc:
         messages.error(request, exc.message)
         return _render_case(request, _case_or_404(number), status=403)

@@ -1,7 +1,7 @@
 from cases.models import Case
 
 from .forms import normalize_phone
-from .models import Customer
+from .models import Complaint, Customer
 
 
 def customer_by_phone(phone: str) -> Customer | None:
@@ -18,3 +18,8 @@ def customer_open_cases(customer: Customer, limit: int = 20):
         .order_by("priority", "created_at", "id")
         .only("id", "number", "summary", "state", "priority", "created_at")[:limit]
     )
+
+
+def complaints_of_case(case):
+    """The complaints behind a case, newest first, with who logged each (the case page shows them)."""
+    return Complaint.objects.filter(case=case).select_related("logged_by").order_by("-logged_at", "-id")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import can_log_complaints
 from core.errors import InvalidInput, NotAllowed
+from core.forms import add_service_errors
 
 from .forms import IntakeForm
 from .selectors import customer_by_phone, customer_open_cases
@@ -27,12 +28,7 @@ def intake(request):
         try:
             complaint, _created = complaint_log(actor=request.user, data=request.POST.dict())
         except InvalidInput as exc:
-            form = IntakeForm(request.POST)
-            form.is_valid()
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    if field not in form.errors:
-                        form.add_error(field if field in form.fields else None, error)
+            form = add_service_errors(IntakeForm(request.POST), exc)
             status = 400
         except NotAllowed:
             raise PermissionDenied from None

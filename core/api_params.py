@@ -14,3 +14,19 @@ def query_int(value, name):
         return int(value)
     except (TypeError, ValueError):
         raise InvalidInput(fields={name: [MSG_WHOLE_NUMBER]}) from None
+
+
+MSG_TRUE_OR_FALSE = _("Use true or false (or 1 or 0).")
+# Compared case-insensitively: HTTP clients spell booleans True, true or TRUE.
+TRUE_WORDS, FALSE_WORDS = ("true", "1"), ("false", "0")
+
+
+def query_bool(value, name, *, default=False):
+    if value in (None, ""):
+        return default
+    word = value.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise InvalidInput(fields={name: [MSG_TRUE_OR_FALSE]})

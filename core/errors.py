@@ -1,7 +1,8 @@
 """The application's one error hierarchy, and the one place it becomes an HTTP response.
 
 Services raise these; API views let them propagate to `api_exception_handler`; HTML views turn
-`fields` into form errors. Messages are translatable constants so tests can assert on them.
+`fields` into form errors with `core.forms.add_service_errors`. Messages are translatable constants
+so tests can assert on them.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied

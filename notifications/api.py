@@ -1,19 +1,18 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_params import query_int
-from core.errors import InvalidInput, NotFound
+from core.api_params import query_bool, query_int
+from core.errors import NotFound
 
 from . import selectors
 from .events import event_types
-from .models import Notification, Preference
 from .services import notification_mark_read, preferences_set
 
 MSG_UNKNOWN_EVENTS = _("Unknown event types: %(codes)s.")
+MSG_EVENT_LIST = _("Expected a list of event types.")
 
 
 class NotificationOut(serializers.Serializer):
@@ -34,7 +33,7 @@ class NotificationOut(serializers.Serializer):
 class NotificationListApi(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("unread", bool, description="only unread"),
+            OpenApiParameter("unread", bool, description="only unread: true or false (1 or 0)"),
             OpenApiParameter("since", int, description="only those after this id (catch-up after a reconnect)"),
         ],
         responses=inline_serializer(
@@ -42,10 +41,9 @@ class NotificationListApi(APIView):
         ),
     )
     def get(self, request):
-        unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
-        items = selectors.inbox(
-            request.user, unread_only=unread, since_id=query_int(request.query_params.get("since"), "since")
-        )
+        params = request.query_params
+        unread = query_bool(params.get("unread"), "unread")
+        items = selectors.inbox(request.user, unread_only=unread, since_id=query_int(params.get("since"), "since"))
         return Response(
             {"unread_count": selectors.unread_count(request.user), "results": NotificationOut(items, many=True).data}
         )
@@ -54,7 +52,7 @@ class NotificationListApi(APIView):
 class NotificationReadApi(APIView):
     @extend_schema(request=None, responses=inline_serializer("Marked", {"marked": serializers.IntegerField()}))
     def post(self, request, pk):
-        if not Notification.objects.filter(pk=pk, recipient=request.user).exists():
+        if selectors.notification_of(request.user, pk) is None:
             raise NotFound()
         return Response({"marked": notification_mark_read(user=request.user, ids=[pk])})
 
@@ -65,27 +63,41 @@ class NotificationReadAllApi(APIView):
         return Response({"marked": notification_mark_read(user=request.user)})
 
 
+class PreferencesIn(serializers.Serializer):
+    email = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="event types that also come by e-mail; the others stop (an empty list stops all)",
+        error_messages={"not_a_list": MSG_EVENT_LIST},
+    )
+
+    def validate_email(self, codes):
+        unknown = sorted(set(codes) - set(event_types()))
+        if unknown:
+            raise serializers.ValidationError(MSG_UNKNOWN_EVENTS % {"codes": ", ".join(unknown)})
+        return codes
+
+
+class PreferencesOut(serializers.Serializer):
+    email = serializers.ListField(child=serializers.CharField(), help_text="event types that also come by e-mail")
+    events = serializers.DictField(child=serializers.CharField(), help_text="every event type -> its label")
+
+
 class PreferencesApi(APIView):
     """Which event types also come by e-mail (in-app notifications always arrive)."""
 
     def _body(self, user):
-        chosen = set(Preference.objects.filter(user=user, email=True).values_list("event", flat=True))
-        return {"email": sorted(chosen), "events": {code: str(label) for code, label in event_types().items()}}
+        return {
+            "email": sorted(selectors.email_events_chosen(user)),
+            "events": {code: str(label) for code, label in event_types().items()},
+        }
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=PreferencesOut)
     def get(self, request):
         return Response(self._body(request.user))
 
-    @extend_schema(
-        request=inline_serializer("PreferencesIn", {"email": serializers.ListField(child=serializers.CharField())}),
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(request=PreferencesIn, responses=PreferencesOut)
     def put(self, request):
-        wanted = request.data.get("email") if isinstance(request.data, dict) else None
-        if not isinstance(wanted, list) or not all(isinstance(code, str) for code in wanted):
-            raise InvalidInput(fields={"email": [_("Expected a list of event types.")]})
-        unknown = sorted(set(wanted) - set(event_types()))
-        if unknown:
-            raise InvalidInput(fields={"email": [MSG_UNKNOWN_EVENTS % {"codes": ", ".join(unknown)}]})
-        preferences_set(user=request.user, email_events=set(wanted))
+        body = PreferencesIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        preferences_set(user=request.user, email_events=set(body.validated_data["email"]))
         return Response(self._body(request.user))

@@ -1,4 +1,6 @@
-from .models import Notification
+"""Every read the notification pages and API make."""
+
+from .models import Notification, Preference
 
 INBOX_LIMIT = 50
 
@@ -15,3 +17,13 @@ def inbox(user, *, unread_only=False, since_id=None, limit=INBOX_LIMIT):
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_of(user, pk) -> Notification | None:
+    """The user's own notification with this id; someone else's is as good as missing."""
+    return Notification.objects.filter(pk=pk, recipient=user).only("id", "recipient_id", "read_at").first()
+
+
+def email_events_chosen(user) -> set[str]:
+    """The event types this user also wants by e-mail."""
+    return set(Preference.objects.filter(user=user, email=True).values_list("event", flat=True))

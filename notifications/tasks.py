@@ -1,60 +1,36 @@
-"""E-mail delivery: fetched by id, sent at most once, retried with backoff, never dropped silently
-(a failed delivery stays `failed` with its error and the periodic sweep retries it)."""
-
-import logging
+"""Celery tasks for e-mail delivery: each fetches by id and calls the service in
+notifications/emails.py; retrying with backoff is the task's part."""
 
 from celery import shared_task
 from django.conf import settings
+
+# The transport the tasks hand to the service: replacing it here (tests, a different backend)
+# changes how every delivery leaves.
 from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
 
-from .models import EmailDelivery
+from .emails import MAX_ATTEMPTS, email_deliveries_pending, email_delivery_send
 
-logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
+RETRY_FIRST_DELAY = 30  # seconds; doubled per attempt
+RETRY_MAX_DELAY = 3600
 
 
-@shared_task(bind=True, max_retries=MAX_ATTEMPTS, default_retry_delay=30)
+def retry_delay(attempts: int) -> int:
+    return min(RETRY_FIRST_DELAY * 2**attempts, RETRY_MAX_DELAY)
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS, default_retry_delay=RETRY_FIRST_DELAY)
 def email_send(self, delivery_id):
-    with transaction.atomic():
-        delivery = (
-            EmailDelivery.objects.select_for_update()
-            .select_related("notification__recipient")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.status == EmailDelivery.Status.SENT:
-            return "skipped"  # already sent: a task that runs twice sends once
-        notification = delivery.notification
-        delivery.attempts += 1
-        try:
-            send_mail(
-                subject=notification.text[:78],
-                message=f"{notification.text}\n\n{settings.SITE_URL}{notification.url}",
-                from_email=None,
-                recipient_list=[notification.recipient.email],
-            )
-        except Exception as exc:
-            delivery.status, delivery.last_error = EmailDelivery.Status.FAILED, str(exc)[:2000]
-            delivery.save(update_fields=["status", "last_error", "attempts"])
-            logger.warning("e-mail delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, exc)
-            if not settings.CELERY_TASK_ALWAYS_EAGER:
-                raise self.retry(exc=exc, countdown=min(30 * 2**delivery.attempts, 3600)) from exc
-            return "failed"
-        delivery.status, delivery.sent_at = EmailDelivery.Status.SENT, timezone.now()
-        delivery.save(update_fields=["status", "sent_at", "attempts"])
-    return "sent"
+    result = email_delivery_send(delivery_id, send=send_mail)
+    # Only after the service committed: retry() raises, and the failure must stay recorded.
+    if result.error is not None and not settings.CELERY_TASK_ALWAYS_EAGER:
+        raise self.retry(exc=result.error, countdown=retry_delay(result.attempts)) from result.error
+    return result.outcome
 
 
 @shared_task
 def email_send_pending():
     """Sweep: queue every delivery not yet sent (a broker outage, a worker lost mid-task)."""
-    ids = list(
-        EmailDelivery.objects.exclude(status=EmailDelivery.Status.SENT)
-        .filter(attempts__lt=MAX_ATTEMPTS)
-        .values_list("pk", flat=True)[:1000]
-    )
+    ids = email_deliveries_pending()
     for delivery_id in ids:
         email_send.delay(delivery_id)
     return len(ids)

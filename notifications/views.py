@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .events import event_types
-from .models import Preference
+from .selectors import email_events_chosen
 from .services import preferences_set
 
 
@@ -17,7 +17,7 @@ def preferences(request):
         preferences_set(user=request.user, email_events=chosen)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
-    chosen = set(Preference.objects.filter(user=request.user, email=True).values_list("event", flat=True))
+    chosen = email_events_chosen(request.user)
     rows = [(code, label, code in chosen) for code, label in known.items() if code != "message"]
     return render(
         request,

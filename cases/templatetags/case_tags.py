@@ -16,3 +16,10 @@ def list_rows(form, name, count):
     submitted = list((form.data or {}).get(name) or []) if form is not None and form.is_bound else []
     rows = [dict(row) if isinstance(row, dict) else {} for row in submitted[:count]]
     return rows + [{} for _ in range(count - len(rows))]
+
+
+@register.simple_tag(takes_context=True)
+def case_panel(context, panel):
+    """Render a registered case panel (cases/panels.py) with the page's context plus its own."""
+    with context.push(**panel.context):
+        return context.template.engine.get_template(panel.template).render(context)

@@ -223,3 +223,45 @@ def test_an_unknown_case_number_is_a_404_page(login, agent):
 def test_posting_an_unknown_step_is_a_404(login, agent):
     case = log_case(agent)
     assert login(agent).post(f"/cases/{case.number}/steps/teleport/", {}).status_code == 404
+
+
+@pytest.fixture
+def guard_on():
+    """Registers a guard the way another app would, for this test only."""
+    from cases.guards import register_guard, unregister_guard
+
+    registered = []
+
+    def _register(step, errors):
+        def guard(case, evidence):
+            return errors
+
+        register_guard(step, guard)
+        registered.append((step, guard))
+
+    yield _register
+    for step, guard in registered:
+        unregister_guard(step, guard)
+
+
+def test_a_guard_refusing_part_of_the_first_contact_shows_its_reason_on_that_step(login, agent, guard_on):
+    guard_on("apologize", {"apology_text": "Use the approved apology script."})
+    case = log_case(agent)
+    data = {**evidence("accept"), **evidence("apologize"), **evidence("acknowledge"), "expected_state": "new"}
+    response = english(login(agent)).post(f"/cases/{case.number}/steps/first_contact/", data)
+    assert response.status_code == 400
+    form = response.content.decode().split('data-step="first_contact"')[1].split("</form>")[0]
+    apology = form.split("<legend>Apologize</legend>")[1].split("</fieldset>")[0]
+    assert 'data-field="apology_text"' in apology and "Use the approved apology script." in apology
+    assert Case.objects.get(pk=case.pk).state == "new"
+
+
+def test_a_guard_refusing_a_step_shows_its_reason_on_the_step_form(login, agent, guard_on):
+    guard_on("analyze", {"__all__": "Waiting for approval."})
+    case = case_in_state("acknowledged", owner=agent)
+    response = english(login(agent)).post(
+        f"/cases/{case.number}/steps/analyze/", {**evidence("analyze"), "expected_state": "acknowledged"}
+    )
+    assert response.status_code == 400
+    form = response.content.decode().split('data-step="analyze"')[1].split("</form>")[0]
+    assert "Waiting for approval." in form
