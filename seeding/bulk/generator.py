@@ -6,11 +6,13 @@ What it generates is what the services would have written, and satisfies the sam
   path (accept … close, or withdraw/reject from wherever it stopped), actor = the owner (a
   supervisor for "reject", which only supervisors may do), times increasing and never in the
   future;
+- the case as logged is what intake would open: `case_build` gives it (its snapshot of the
+  customer's name, phone, tier and language, `priority_for(tier, channel)`, every default), and the
+  row is read off that instance; phones are unique per customer so intake's lookup by phone finds
+  the right one;
 - state, is_open and the evidence fields agree: a case past a step has that step's evidence and
   time (accepted_at, customer_words, … analyze's facts, category and responsible unit …), a
   closed/withdrawn/rejected case has closed_at and is_open=False (the CHECK constraint holds);
-- priority is `priority_for(tier, channel)`; the case snapshots its customer's name, phone, tier and
-  language; phones are unique per customer so intake's lookup by phone finds the right one;
 - django-simple-history rows exist for each Customer, Complaint and Case: history_type "+",
   history_user = the owner, history_date = the creation time. The "+" row of a case is the case as
   logged (state "new"); a case that moved on also gets one "~" row with its current values at the
@@ -27,20 +29,26 @@ import json
 import random
 from datetime import timedelta
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter
+
+from django.db import models
 
 from cases import events as case_events
-from cases.choices import CaseState, Channel, CustomerTier, EmotionalNeed, Language, priority_for
+from cases.choices import CaseState, EmotionalNeed, Language
+from cases.services.creation import case_build
 from complaints.models import DemandReasonable
 from seeding.sample_evidence import TEXT
 
 from .mix import CHANNELS, TARGET, TIERS, ZH_SHARE, Picker, path_to, state_for_age, step_times
 from .texts import END_REASON, RESOLUTIONS, SUMMARIES, person_name, phone_number
-from .writer import CASE_COLUMNS, HCASE_COLUMNS, HISTORY_COLUMNS, TABLE_NAMES
+from .writer import CASE_FIELDS, HCASE_COLUMNS, HISTORY_COLUMNS, TABLE_NAMES
 
 ALL_STATES = tuple(CaseState)
 # Where each column sits in a case row.
-C = {column: i for i, column in enumerate(CASE_COLUMNS)}
+C = {field.column: i for i, field in enumerate(CASE_FIELDS)}
+_CASE_VALUES = attrgetter(*(field.attname for field in CASE_FIELDS))
+# JSON columns, with the encoder their field would use (rows carry JSON as text).
+_CASE_JSON = [(i, field.encoder) for i, field in enumerate(CASE_FIELDS) if isinstance(field, models.JSONField)]
 # A case's history row: the tracked columns of the case row, then the history columns.
 _CASE_TRACKED = itemgetter(*(C[column] for column in HCASE_COLUMNS[: -len(HISTORY_COLUMNS)]))
 
@@ -57,11 +65,9 @@ class Generator:
         self.forced = {k * forced_every: state for k, state in enumerate(ALL_STATES) if k * forced_every < total}
         self.channel = Picker(CHANNELS)
         self.tier = Picker(TIERS)
-        self.priority = {(t, c): int(priority_for(t, c)) for t in CustomerTier.values for c in Channel.values}
         self.needs = [json.dumps(sorted(random.Random(i).sample(EmotionalNeed.values, 2))) for i in range(12)]
         self.facts = {lang: json.dumps(TEXT[lang]["facts"], ensure_ascii=False) for lang in Language.values}
         self.amounts = {s: Decimal(s) for (*_x, s) in SUMMARIES[Language.CHINESE] if s}
-        self.empty_list, self.empty_dict = "[]", "{}"
         self.payloads = {
             (step, lang): json.dumps(self._payload(step, lang), ensure_ascii=False)
             for step in TARGET
@@ -121,11 +127,31 @@ class Generator:
             return forced
         return state_for_age((self.now - created).days, self.rng)
 
+    def _logged_row(self, case_id, number, owner, customer, channel, summary, created):
+        """The case as intake opens it, in column order, JSON as text."""
+        _cid, name, phone, _account, tier, lang = customer[:6]
+        case = case_build(
+            number=number,
+            owner=owner,
+            summary=summary,
+            channel=channel,
+            customer_name=name,
+            customer_phone=phone,
+            customer_tier=tier,
+            customer_language=lang,
+            at=created,
+        )
+        case.id = case_id
+        row = list(_CASE_VALUES(case))
+        for i, encoder in _CASE_JSON:
+            row[i] = json.dumps(row[i], cls=encoder, ensure_ascii=False)
+        return row
+
     def _case(self, rows, index, created, customer_owner, case_id, complaint_id, number):
         rng = self.rng
         customer, owner_user = customer_owner
         owner = owner_user.pk
-        cid, name, phone, _account, tier, lang = customer[:6]
+        cid, lang = customer[0], customer[5]
         channel = self.channel(rng)
         summary, what, item, amount = SUMMARIES[lang][rng.randrange(len(SUMMARIES[lang]))]
         t = TEXT[lang]
@@ -134,12 +160,7 @@ class Generator:
         times = step_times(created, path, self.now, rng)
         category = rng.choice(self.categories)
 
-        new = [
-            case_id, number, CaseState.NEW.value, True, self.priority[(tier, channel)], summary, channel, name,
-            phone, tier, lang, created, created, None, "", None, "", None, "", self.empty_list, None,
-            self.empty_dict, "", "", None, 0, None, False, None, None, False, "", None, False, None, "", None, "", 0,
-            owner, None, None, None,
-        ]  # fmt: skip
+        new = self._logged_row(case_id, number, owner_user, customer, channel, summary, created)
         row = new.copy()
         event_rows = rows["event"]
         event_rows.append(

@@ -30,15 +30,9 @@ def _tracked_columns(model):
     return tuple(f.column for f in fields if f.name not in HISTORY_ONLY_FIELDS)
 
 
-CASE_COLUMNS = (
-    "id", "number", "state", "is_open", "priority", "summary", "channel", "customer_name", "customer_phone",
-    "customer_tier", "customer_language", "created_at", "updated_at", "first_contact_at", "customer_words",
-    "accepted_at", "apology_text", "apologized_at", "restated_problem", "emotional_needs", "acknowledged_at",
-    "facts", "root_cause", "desired_outcome", "analyzed_at", "options_round", "alternatives_offered_at",
-    "customer_confirmed", "next_callback_at", "agreed_at", "follow_up_done", "follow_up_note", "satisfaction",
-    "thanked", "assured_at", "closing_note", "closed_at", "end_reason", "reopen_count", "owner_id",
-    "chosen_option_id", "category_id", "responsible_unit_id",
-)  # fmt: skip
+# A case row is read off the Case that case_build gives, field by field, so its columns are the model's.
+CASE_FIELDS = tuple(Case._meta.concrete_fields)
+CASE_COLUMNS = tuple(f.column for f in CASE_FIELDS)
 HCASE_COLUMNS = _tracked_columns(Case) + HISTORY_COLUMNS
 CUSTOMER_COLUMNS = ("id", "name", "phone", "account_number", "tier", "preferred_language", "customer_since",
                     "created_at")  # fmt: skip
