@@ -5,7 +5,7 @@ What it generates is what the services would have written, and satisfies the sam
   Complaint, and a CaseEvent per step it took: "logged", then one event per transition on its
   path (accept … close, or withdraw/reject from wherever it stopped), actor = the owner (a
   supervisor for "reject", which only supervisors may do), times increasing and never in the
-  future;
+  future; each payload is built by its kind's builder (payloads.py);
 - the case as logged is what intake would open: `case_build` gives it (its snapshot of the
   customer's name, phone, tier and language, `priority_for(tier, channel)`, every default), and the
   row is read off that instance; phones are unique per customer so intake's lookup by phone finds
@@ -40,6 +40,7 @@ from complaints.models import DemandReasonable
 from seeding.sample_evidence import TEXT
 
 from .mix import CHANNELS, TARGET, TIERS, ZH_SHARE, Picker, path_to, state_for_age, step_times
+from .payloads import EventPayloads
 from .texts import END_REASON, RESOLUTIONS, SUMMARIES, person_name, phone_number
 from .writer import CASE_FIELDS, HCASE_COLUMNS, HISTORY_COLUMNS, TABLE_NAMES
 
@@ -57,7 +58,7 @@ class Generator:
     """Builds the rows of one batch. Pure Python, no queries: ids and numbers are handed in."""
 
     def __init__(self, rng, *, now, start, step_seconds, agents, supervisor, categories, units, products, total):
-        """agents, supervisor: users; categories, units, products: primary keys."""
+        """agents, supervisor: users; categories, units: reference rows; products: primary keys."""
         self.rng, self.now, self.start, self.step = rng, now, start, step_seconds
         self.agents, self.supervisor = agents, supervisor.pk
         self.categories, self.units, self.products = categories, units, products
@@ -65,28 +66,11 @@ class Generator:
         self.forced = {k * forced_every: state for k, state in enumerate(ALL_STATES) if k * forced_every < total}
         self.channel = Picker(CHANNELS)
         self.tier = Picker(TIERS)
-        self.needs = [json.dumps(sorted(random.Random(i).sample(EmotionalNeed.values, 2))) for i in range(12)]
+        needs = [tuple(sorted(random.Random(i).sample(EmotionalNeed.values, 2))) for i in range(12)]
+        self.needs = [(n, json.dumps(n)) for n in needs]
         self.facts = {lang: json.dumps(TEXT[lang]["facts"], ensure_ascii=False) for lang in Language.values}
         self.amounts = {s: Decimal(s) for (*_x, s) in SUMMARIES[Language.CHINESE] if s}
-        self.payloads = {
-            (step, lang): json.dumps(self._payload(step, lang), ensure_ascii=False)
-            for step in TARGET
-            for lang in Language.values
-        }
-
-    @staticmethod
-    def _payload(step, lang):
-        t = TEXT[lang]
-        return {
-            "accept": {"customer_words": t["customer_words"][0]},
-            "apologize": {"apology_text": t["apology_text"]},
-            "acknowledge": {"restated_problem": t["restated_problem"]},
-            "analyze": {"facts": t["facts"], "root_cause": t["root_cause"]},
-            "offer_alternatives": {"options": t["options"]},
-            "agree": {"chosen_option": 1, "commitments": [{"description": t["commitment"]}]},
-            "assure": {"follow_up_done": True, "thanked": True},
-            "close": {"closing_note": t["note"]},
-        }.get(step, {})
+        self.payloads = EventPayloads()
 
     def times(self, first_index, n):
         """Creation times of cases first_index … first_index+n-1: one per slot, so increasing."""
@@ -115,10 +99,12 @@ class Generator:
                 customers.append((customer, owner))
                 rows["customer"].append(customer)
                 rows["hcustomer"].append((*customer, created, None, "+", owner.pk))
-                who = j
+                who, customer_new = j, True
             else:
-                who = rng.randrange(n_customers)
-            self._case(rows, first_index + j, times[j], customers[who], case_ids[j], complaint_ids[j], numbers[j])
+                who, customer_new = rng.randrange(n_customers), False
+            self._case(
+                rows, first_index + j, times[j], customers[who], customer_new, case_ids[j], complaint_ids[j], numbers[j]
+            )
         return rows
 
     def _state_for(self, index, created):
@@ -147,7 +133,7 @@ class Generator:
             row[i] = json.dumps(row[i], cls=encoder, ensure_ascii=False)
         return row
 
-    def _case(self, rows, index, created, customer_owner, case_id, complaint_id, number):
+    def _case(self, rows, index, created, customer_owner, customer_new, case_id, complaint_id, number):
         rng = self.rng
         customer, owner_user = customer_owner
         owner = owner_user.pk
@@ -155,6 +141,7 @@ class Generator:
         channel = self.channel(rng)
         summary, what, item, amount = SUMMARIES[lang][rng.randrange(len(SUMMARIES[lang]))]
         t = TEXT[lang]
+        payloads = self.payloads
         state = self._state_for(index, created)
         path = path_to(state, rng)
         times = step_times(created, path, self.now, rng)
@@ -165,7 +152,7 @@ class Generator:
         event_rows = rows["event"]
         event_rows.append(
             (case_id, case_events.LOGGED.code, owner, created, "", CaseState.NEW.value, "",
-             json.dumps({"customer_id": cid, "channel": channel}))
+             payloads.logged(channel, customer_new))
         )  # fmt: skip
         previous = CaseState.NEW.value
         for step, at in zip(path, times, strict=True):
@@ -176,37 +163,50 @@ class Generator:
                 row[C["first_contact_at"]] = first_contact
                 row[C["customer_words"]] = words
                 row[C["accepted_at"]] = at
+                payload = payloads.accept(first_contact, words)
             elif step == "apologize":
                 row[C["apology_text"]] = t["apology_text"]
                 row[C["apologized_at"]] = at
+                payload = payloads.apologize(lang)
             elif step == "acknowledge":
+                needs, needs_json = self.needs[rng.randrange(len(self.needs))]
                 row[C["restated_problem"]] = t["restated_problem"]
-                row[C["emotional_needs"]] = self.needs[rng.randrange(len(self.needs))]
+                row[C["emotional_needs"]] = needs_json
                 row[C["acknowledged_at"]] = at
+                payload = payloads.acknowledge(lang, needs)
             elif step == "analyze":
+                unit = rng.choice(self.units)
                 row[C["facts"]] = self.facts[lang]
                 row[C["root_cause"]] = t["root_cause"]
-                row[C["category_id"]] = category
-                row[C["responsible_unit_id"]] = rng.choice(self.units)
+                row[C["category_id"]] = category.pk
+                row[C["responsible_unit_id"]] = unit.pk
                 row[C["desired_outcome"]] = t["desired_outcome"]
                 row[C["analyzed_at"]] = at
+                payload = payloads.analyze(lang, category, unit)
             elif step == "offer_alternatives":
                 row[C["options_round"]] = 1
                 row[C["alternatives_offered_at"]] = at
+                payload = payloads.offer_alternatives(lang)
             elif step == "agree":
+                # The callback comes two hours after the promise is due (as the demo loader has it).
+                callback = at + timedelta(days=rng.randint(1, 3), hours=2)
                 row[C["customer_confirmed"]] = True
-                row[C["next_callback_at"]] = at + timedelta(days=rng.randint(1, 3), hours=2)
+                row[C["next_callback_at"]] = callback
                 row[C["agreed_at"]] = at
+                payload = payloads.agree(lang, callback, callback - timedelta(hours=2))
             elif step == "assure":
+                satisfaction = rng.randint(3, 5) if rng.random() < 0.9 else rng.randint(1, 2)
                 row[C["follow_up_done"]] = True
                 row[C["follow_up_note"]] = t["note"]
-                row[C["satisfaction"]] = rng.randint(3, 5) if rng.random() < 0.9 else rng.randint(1, 2)
+                row[C["satisfaction"]] = satisfaction
                 row[C["thanked"]] = True
                 row[C["assured_at"]] = at
+                payload = payloads.assure(lang, satisfaction)
             elif step == "close":
                 row[C["closing_note"]] = t["note"]
                 row[C["closed_at"]] = at
                 row[C["is_open"]] = False
+                payload = payloads.close(lang)
             else:  # withdraw, reject
                 reason = END_REASON[step][lang]
                 row[C["end_reason"]] = reason
@@ -214,8 +214,9 @@ class Generator:
                 row[C["is_open"]] = False
                 if step == "reject":
                     actor = self.supervisor
+                payload = payloads.ending(step)
             target = TARGET[step].value
-            event_rows.append((case_id, step, actor, at, previous, target, reason, self.payloads[(step, lang)]))
+            event_rows.append((case_id, step, actor, at, previous, target, reason, payload))
             previous = target
         row[C["state"]] = previous
         if path:
@@ -230,7 +231,7 @@ class Generator:
             complaint_id, case_id, cid, owner, created, channel, summary, what,
             created - timedelta(hours=rng.randint(1, 240)), item, self.amounts.get(amount), "",
             "", RESOLUTIONS[lang][rng.randrange(3)],
-            DemandReasonable.values[rng.randrange(4)], category if rng.random() < 0.7 else None,
+            DemandReasonable.values[rng.randrange(4)], category.pk if rng.random() < 0.7 else None,
             rng.choice(self.products) if self.products and rng.random() < 0.8 else None,
         )  # fmt: skip
         rows["complaint"].append(complaint)

@@ -52,8 +52,8 @@ class Command(BaseCommand):
         elif workers is None:
             workers = max(1, min(os.cpu_count() or 1, 4))
         agents, supervisor = seed_owners()
-        categories = list(Category.objects.values_list("pk", flat=True))
-        units = list(ResponsibleUnit.objects.values_list("pk", flat=True))
+        categories = list(Category.objects.all())
+        units = list(ResponsibleUnit.objects.all())
         products = list(Product.objects.values_list("pk", flat=True))
         if not categories or not units:
             raise CommandError("No categories or responsible units: run migrate first (reference data).")
