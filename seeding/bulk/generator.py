@@ -49,7 +49,14 @@ ALL_STATES = tuple(CaseState)
 C = {field.column: i for i, field in enumerate(CASE_FIELDS)}
 _CASE_VALUES = attrgetter(*(field.attname for field in CASE_FIELDS))
 # JSON columns, with the encoder their field would use (rows carry JSON as text).
-_CASE_JSON = [(i, field.encoder) for i, field in enumerate(CASE_FIELDS) if isinstance(field, models.JSONField)]
+_CASE_JSON = [
+    (i, (field.encoder or json.JSONEncoder)(ensure_ascii=False).encode)
+    for i, field in enumerate(CASE_FIELDS)
+    if isinstance(field, models.JSONField)
+]
+# Plain strings: an enum member's .value is a property lookup, and this runs for every event.
+_NEW = CaseState.NEW.value
+_TARGET = {step: state.value for step, state in TARGET.items()}
 # A case's history row: the tracked columns of the case row, then the history columns.
 _CASE_TRACKED = itemgetter(*(C[column] for column in HCASE_COLUMNS[: -len(HISTORY_COLUMNS)]))
 
@@ -70,6 +77,7 @@ class Generator:
         self.needs = [(n, json.dumps(n)) for n in needs]
         self.facts = {lang: json.dumps(TEXT[lang]["facts"], ensure_ascii=False) for lang in Language.values}
         self.amounts = {s: Decimal(s) for (*_x, s) in SUMMARIES[Language.CHINESE] if s}
+        self.demands = DemandReasonable.values  # a new list at every access
         self.payloads = EventPayloads()
 
     def times(self, first_index, n):
@@ -129,8 +137,8 @@ class Generator:
         )
         case.id = case_id
         row = list(_CASE_VALUES(case))
-        for i, encoder in _CASE_JSON:
-            row[i] = json.dumps(row[i], cls=encoder, ensure_ascii=False)
+        for i, encode in _CASE_JSON:
+            row[i] = encode(row[i])
         return row
 
     def _case(self, rows, index, created, customer_owner, customer_new, case_id, complaint_id, number):
@@ -151,10 +159,10 @@ class Generator:
         row = new.copy()
         event_rows = rows["event"]
         event_rows.append(
-            (case_id, case_events.LOGGED.code, owner, created, "", CaseState.NEW.value, "",
+            (case_id, case_events.LOGGED.code, owner, created, "", _NEW, "",
              payloads.logged(channel, customer_new))
         )  # fmt: skip
-        previous = CaseState.NEW.value
+        previous = _NEW
         for step, at in zip(path, times, strict=True):
             actor, reason = owner, ""
             if step == "accept":
@@ -215,7 +223,7 @@ class Generator:
                 if step == "reject":
                     actor = self.supervisor
                 payload = payloads.ending(step)
-            target = TARGET[step].value
+            target = _TARGET[step]
             event_rows.append((case_id, step, actor, at, previous, target, reason, payload))
             previous = target
         row[C["state"]] = previous
@@ -231,7 +239,7 @@ class Generator:
             complaint_id, case_id, cid, owner, created, channel, summary, what,
             created - timedelta(hours=rng.randint(1, 240)), item, self.amounts.get(amount), "",
             "", RESOLUTIONS[lang][rng.randrange(3)],
-            DemandReasonable.values[rng.randrange(4)], category.pk if rng.random() < 0.7 else None,
+            self.demands[rng.randrange(4)], category.pk if rng.random() < 0.7 else None,
             rng.choice(self.products) if self.products and rng.random() < 0.8 else None,
         )  # fmt: skip
         rows["complaint"].append(complaint)
