@@ -1,21 +1,29 @@
+import json
 import re
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
 from django.utils import timezone
 
 from cases.choices import OPEN_STATES, CaseState, priority_for
+from cases.events import event_kind
 from cases.models import Case, CaseEvent, CaseNumberCounter
 from cases.services import case_transition
+from cases.services.creation import case_build
 from complaints.models import Complaint, Customer
 from complaints.services import complaint_log
 from tests.factories import evidence, intake_data
 
 pytestmark = pytest.mark.django_db
 
+MAIN_AND_ENDINGS = (
+    "accept", "apologize", "acknowledge", "analyze", "offer_alternatives", "agree", "assure", "close", "withdraw",
+    "reject",
+)  # fmt: skip
 NUMBER_RE = re.compile(r"^C-(\d{4})-(\d{6,})$")
 
 
@@ -117,3 +125,78 @@ def test_seeded_cases_work_with_the_services():
     )
     assert not created
     assert complaint.customer_id == customer.pk
+
+
+def _as_intake_builds_it(case):
+    """What case_build gives for this case's own complaint and customer."""
+    (complaint,) = case.complaints.all()
+    customer = complaint.customer
+    return case_build(
+        number=case.number,
+        owner=case.owner,
+        summary=complaint.summary,
+        channel=complaint.channel,
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        customer_tier=customer.tier,
+        customer_language=customer.preferred_language,
+        at=complaint.logged_at,
+    )
+
+
+def _values(instance, names):
+    return {name: getattr(instance, name) for name in names}
+
+
+def test_a_seeded_case_as_logged_is_what_case_build_gives():
+    seed(60)
+    fields = [f.attname for f in Case._meta.concrete_fields if not f.primary_key]
+    tracked = [name for name in fields if name != "updated_at"]  # the history does not keep it
+    cases = Case.objects.select_related("owner").prefetch_related("complaints__customer")
+    assert cases.filter(state=CaseState.NEW).exists()
+    for case in cases:
+        built = _as_intake_builds_it(case)
+        # The "+" history row is the case as logged, whatever happened to it afterwards.
+        logged = case.history.get(history_type="+")
+        assert _values(logged, tracked) == _values(built, tracked), case.number
+        if case.state == CaseState.NEW:
+            assert _values(case, fields) == _values(built, fields), case.number
+
+
+# Payload keys that repeat a field of the case: the event must say what the case row says.
+MIRRORED = {
+    "logged": ("channel",),
+    "accept": ("first_contact_at", "customer_words"),
+    "apologize": ("apology_text",),
+    "acknowledge": ("restated_problem", "emotional_needs"),
+    "analyze": ("facts", "root_cause", "desired_outcome"),
+    "agree": ("customer_confirmed", "next_callback_at"),
+    "assure": ("follow_up_done", "satisfaction", "thanked", "follow_up_note"),
+    "close": ("closing_note",),
+}
+
+
+def _as_json(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def test_every_seeded_event_payload_is_its_kinds_shape_with_the_cases_values():
+    seed(60)
+    first_case_of = {}
+    for case_id, customer_id in Complaint.objects.order_by("case_id").values_list("case_id", "customer_id"):
+        first_case_of.setdefault(customer_id, case_id)
+    new_customer_cases = set(first_case_of.values())
+    events = CaseEvent.objects.select_related("case")
+    assert {event.kind for event in events} == {"logged", *MAIN_AND_ENDINGS}
+    for event in events:
+        kind = event_kind(event.kind)
+        assert kind is not None, event.kind
+        assert set(event.payload) == set(kind.payload_keys), event.kind
+        case = event.case
+        for key in MIRRORED.get(event.kind, ()):
+            assert event.payload[key] == _as_json(getattr(case, key)), (event.kind, key)
+        if event.kind == "logged":
+            assert event.payload["customer_new"] == (case.pk in new_customer_cases)
+        elif event.kind == "analyze":
+            assert event.payload["category"]["id"] == case.category_id
+            assert event.payload["responsible_unit"]["id"] == case.responsible_unit_id
