@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import text_problem
+
 from .choices import CaseState, CustomerTier, Priority
 from .selectors import (
     DEFAULT_SORT,
@@ -106,6 +108,13 @@ def _size(sizes):
     return parse
 
 
+def _search(raw):
+    problem = text_problem(raw)
+    if problem is not None:
+        raise _Rejected(problem)
+    return raw
+
+
 def queue_query_parse(query, params: QueueParams = API_PARAMS) -> QueueQuery:
     """The filters, page size and cursors in `query` (a QueryDict), with every rejected parameter
     in `errors` and its default in its place."""
@@ -126,7 +135,7 @@ def queue_query_parse(query, params: QueueParams = API_PARAMS) -> QueueQuery:
         status=read(params.status, lambda raw: _one_of(raw, STATUSES), STATUS_OPEN),
         priority=read("priority", _priority, None),
         tier=read("tier", lambda raw: _one_of(raw, CustomerTier.values), None),
-        q=query.get("q", "")[:SEARCH_MAX_LENGTH],
+        q=read("q", _search, "")[:SEARCH_MAX_LENGTH],
         sort=read("sort", lambda raw: _one_of(raw, list(SORTS)), DEFAULT_SORT),
     )
     return QueueQuery(

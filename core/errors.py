@@ -52,7 +52,7 @@ class Conflict(ApplicationError):
     default_message = _("The record changed meanwhile; reload and try again.")
 
 
-def _body(code, detail, fields=None):
+def error_body(code, detail, fields=None):
     return {"code": code, "detail": str(detail), "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()}}
 
 
@@ -77,10 +77,10 @@ def _flatten_drf_detail(detail, prefix=""):
 def api_exception_handler(exc, context):
     """Every API error is `{"code": ..., "detail": ..., "fields": {...}}`."""
     if isinstance(exc, ApplicationError):
-        return Response(_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
     if isinstance(exc, drf_exceptions.ValidationError):
         return Response(
-            _body(InvalidInput.code, InvalidInput.default_message, _flatten_drf_detail(exc.detail)),
+            error_body(InvalidInput.code, InvalidInput.default_message, _flatten_drf_detail(exc.detail)),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
@@ -92,5 +92,5 @@ def api_exception_handler(exc, context):
         return None
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
     code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
-    response.data = _body(code, detail)
+    response.data = error_body(code, detail)
     return response

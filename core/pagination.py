@@ -8,6 +8,7 @@ database walks one index) and count only up to a cap ("10,000+").
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
+from core.inputs import range_problem, text_problem
 
 COUNT_CAP = 10_000
 MSG_BAD_CURSOR = _("This page link is no longer valid; start from the first page.")
@@ -61,9 +63,26 @@ def _decode(model, sort: Sort, cursor: str):
         values = json.loads(raw)
         if not isinstance(values, list) or len(values) != len(sort.fields):
             raise ValueError
-        return [model._meta.get_field(name).to_python(value) for name, value in zip(sort.fields, values, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, ValidationError) as exc:
+        decoded = [model._meta.get_field(name).to_python(v) for name, v in zip(sort.fields, values, strict=True)]
+        if not all(map(_storable, decoded)):
+            raise ValueError
+        return decoded
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError, ValidationError) as exc:
         raise InvalidInput(MSG_BAD_CURSOR, fields={"cursor": [MSG_BAD_CURSOR]}) from exc
+
+
+def _storable(value) -> bool:
+    """A cursor is made by us, but comes back from the client: a value the database cannot compare
+    (a huge or non-finite number, text with NUL, a date outside the window) is a bad cursor."""
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return text_problem(value) is None
+    return range_problem(value) is None
 
 
 def _key(item, sort):
