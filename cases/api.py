@@ -1,7 +1,6 @@
 """Case endpoints for CTI/CRM integration. Thin: parse, call a selector or a service, serialize."""
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -10,11 +9,13 @@ from rest_framework.views import APIView
 
 from accounts.people import display_name
 from accounts.roles import can_read_cases
+from core.api_schema import serializer_from_form
 from core.errors import InvalidInput, NotFound
 
 from . import selectors
-from .choices import CustomerTier, Priority
+from .choices import CaseState, CustomerTier, Priority
 from .queue_params import API_PARAMS, STATUSES, queue_query_parse
+from .reference import active_rows
 from .services import TRANSITIONS, case_assign, case_transition, transitions_available
 from .services.transitions import MSG_UNKNOWN
 
@@ -193,27 +194,20 @@ class CaseDetailApi(APIView):
         return Response(CaseDetailOut(_case(pk), context={"request": request}).data)
 
 
-def _transition_doc():
-    lines = ["Send the step's evidence. Fields per transition:"]
-    for name, spec in TRANSITIONS.items():
-        fields = ", ".join(spec.form().fields)
-        lines.append(f"- `{name}`: {fields}")
-    return "\n".join(lines)
-
-
 # Steps that write rows the detail response shows besides the case itself.
 ROWS_ADDED_BY = {"offer_alternatives", "agree"}
 
 
 class CaseTransitionApi(APIView):
-    permission_classes = [CanReadCases]
+    """POST /api/cases/{id}/transitions/{name}/ — each step has its own subclass below (its own
+    operation and request schema); this generic route only answers 404 for an unknown step."""
 
-    @extend_schema(
-        description=_transition_doc(),
-        request=OpenApiTypes.OBJECT,
-        responses={200: CaseDetailOut},
-    )
-    def post(self, request, pk, name):
+    permission_classes = [CanReadCases]
+    step = None
+
+    @extend_schema(exclude=True)
+    def post(self, request, pk, name=None):
+        name = self.step or name
         case = _case(pk)
         if name not in TRANSITIONS:
             raise NotFound(MSG_UNKNOWN)
@@ -222,6 +216,60 @@ class CaseTransitionApi(APIView):
         if name in ROWS_ADDED_BY:
             case = _case(pk)  # the prefetched options/commitments are stale; other steps change only the case
         return Response(CaseDetailOut(case, context={"request": request}).data)
+
+
+def _camel(name):
+    return "".join(part.title() for part in name.split("_"))
+
+
+EXPECTED_STATE_HELP = (
+    "The case's state as the client last saw it. If the case has moved on meanwhile, the answer is 409 "
+    "and nothing is written."
+)
+
+
+def _step_view(name, spec):
+    """The endpoint of one step, documented with the request body its evidence form validates."""
+    body = type(
+        f"{_camel(name)}In",
+        (serializer_from_form(spec.form, f"{_camel(name)}Evidence"),),
+        {
+            "expected_state": serializers.ChoiceField(
+                choices=CaseState.choices, required=False, help_text=EXPECTED_STATE_HELP
+            )
+        },
+    )
+
+    @extend_schema(
+        operation_id=f"cases_transition_{name}",
+        summary=str(spec.label),
+        description=str(STEP_API_HELP.get(name, "")),
+        request=body,
+        responses={200: CaseDetailOut},
+    )
+    def post(self, request, pk):
+        return CaseTransitionApi.post(self, request, pk, name)
+
+    return type(f"Case{_camel(name)}Api", (CaseTransitionApi,), {"post": post, "step": name})
+
+
+STEP_API_HELP = {
+    "accept": "Take ownership: when the customer first got in touch (not in the future) and their own words.",
+    "apologize": "The apology given (text or the script used).",
+    "acknowledge": "The problem restated in our words and the emotional needs noted (at least one).",
+    "analyze": "5W1H facts (what, when and who required), root cause, category and responsible unit (codes "
+    "from /api/reference/…), the customer's desired outcome.",
+    "offer_alternatives": "Two to five options, each: what we will do, the benefit to the customer, compensation "
+    "(≥ 0, default 0). Each call opens a new round of options.",
+    "agree": "`chosen_option` is the position (1, 2, …) of an option of the current round; the customer's "
+    "confirmation; one or more commitments with future due times; the next callback time (future).",
+    "assure": "Follow-up done, satisfaction 1–5 (asked, never defaulted), customer thanked.",
+    "close": "An optional closing note.",
+    "withdraw": "Why the customer withdrew.",
+    "reject": "Why the complaint is invalid (supervisors only).",
+    "reopen": "Why the case is reopened (within 30 days of closing).",
+}
+STEP_VIEWS = {name: _step_view(name, spec) for name, spec in TRANSITIONS.items()}
 
 
 class CaseEventsApi(APIView):
@@ -237,11 +285,9 @@ class CaseHistoryApi(APIView):
 
     @extend_schema(responses=HistoryOut(many=True))
     def get(self, request, pk):
-        records = list(selectors.case_history(_case(pk))[:500])
-        # Newest first: diff each record against the next (older) one in memory, no query per row.
-        for record, older in zip(records, [*records[1:], None], strict=True):
-            delta = record.diff_against(older) if older is not None else None
-            record.changes = {c.field: {"old": c.old, "new": c.new} for c in delta.changes} if delta else {}
+        records = selectors.case_history_with_changes(_case(pk))
+        for record in records:
+            record.changes = {c.field: {"old": c.old, "new": c.new} for c in record.changes}
         return Response(HistoryOut(records, many=True).data)
 
 
@@ -257,3 +303,21 @@ class CaseAssignApi(APIView):
         owner = request.data.get("owner") if isinstance(request.data, dict) else None
         case_assign(case=case, owner_id=owner, actor=request.user)
         return Response(CaseDetailOut(case, context={"request": request}).data)
+
+
+class ReferenceItemOut(serializers.Serializer):
+    code = serializers.CharField(help_text="what requests send and responses answer with")
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class ReferenceListApi(APIView):
+    """The active rows of one kind of reference data (categories, responsible units, products).
+    Requests name a row by its `code`, and responses answer with it."""
+
+    model = None  # set by as_view(model=…)
+
+    @extend_schema(responses=ReferenceItemOut(many=True))
+    def get(self, request):
+        rows = sorted(active_rows(self.model).values(), key=lambda row: row.code)
+        return Response(ReferenceItemOut(rows, many=True).data)

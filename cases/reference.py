@@ -54,17 +54,28 @@ def active_rows(model) -> dict:
     return known[1]
 
 
+def active_rows_by_code(model) -> dict:
+    return {row.code: row for row in active_rows(model).values()}
+
+
 class ReferenceChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField for reference data that validates against the cached active rows."""
+    """A ModelChoiceField for reference data that validates against the cached active rows.
+
+    A row is named by its code — what the API answers with and lists at /api/reference/… — or by its
+    id (the page's select sends ids; older API clients too)."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            key = int(value.pk if hasattr(value, "pk") else value)
-        except (TypeError, ValueError):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
-        row = active_rows(self.queryset.model).get(key)
+        if hasattr(value, "pk"):
+            value = value.pk
+        model = self.queryset.model
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            row = active_rows(model).get(int(value))
+        elif isinstance(value, str):
+            row = active_rows_by_code(model).get(value.strip())
+        else:
+            row = None
         if row is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return row

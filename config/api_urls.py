@@ -1,21 +1,38 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
+from accounts.api import TokenObtainApi
 from cases import api as cases_api
+from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
+from complaints.models import Product
 from notifications import api as notifications_api
 
 app_name = "api"
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenObtainApi.as_view(), name="token"),
     path("complaints/", complaints_api.ComplaintCreateApi.as_view(), name="complaint-create"),
     path("cases/", cases_api.CaseListApi.as_view(), name="case-list"),
     path("cases/<int:pk>/", cases_api.CaseDetailApi.as_view(), name="case-detail"),
+    *(
+        path(f"cases/<int:pk>/transitions/{name}/", view.as_view(), name=f"case-transition-{name}")
+        for name, view in cases_api.STEP_VIEWS.items()
+    ),
     path("cases/<int:pk>/transitions/<str:name>/", cases_api.CaseTransitionApi.as_view(), name="case-transition"),
     path("cases/<int:pk>/events/", cases_api.CaseEventsApi.as_view(), name="case-events"),
     path("cases/<int:pk>/history/", cases_api.CaseHistoryApi.as_view(), name="case-history"),
     path("cases/<int:pk>/assign/", cases_api.CaseAssignApi.as_view(), name="case-assign"),
+    path(
+        "reference/categories/",
+        cases_api.ReferenceListApi.as_view(model=Category),
+        name="reference-categories",
+    ),
+    path(
+        "reference/responsible-units/",
+        cases_api.ReferenceListApi.as_view(model=ResponsibleUnit),
+        name="reference-units",
+    ),
+    path("reference/products/", cases_api.ReferenceListApi.as_view(model=Product), name="reference-products"),
     path("notifications/", notifications_api.NotificationListApi.as_view(), name="notification-list"),
     path("notifications/read-all/", notifications_api.NotificationReadAllApi.as_view(), name="notification-read-all"),
     path("notifications/preferences/", notifications_api.PreferencesApi.as_view(), name="notification-preferences"),
