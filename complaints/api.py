@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -6,9 +6,20 @@ from rest_framework.views import APIView
 from core.api_schema import serializer_from_form
 
 from .forms import IntakeForm
-from .services import complaint_log
+from .services import complaint_log, complaint_log_once
 
 IntakeIn = serializer_from_form(IntakeForm, "ComplaintIntake")
+ComplaintLoggedOut = inline_serializer(
+    "ComplaintLogged",
+    {
+        "complaint_id": serializers.IntegerField(),
+        "customer_id": serializers.IntegerField(),
+        "customer_created": serializers.BooleanField(help_text="false on a replayed request"),
+        "case_id": serializers.IntegerField(),
+        "case_number": serializers.CharField(),
+        "case_state": serializers.CharField(),
+    },
+)
 
 
 class ComplaintCreateApi(APIView):
@@ -16,26 +27,25 @@ class ComplaintCreateApi(APIView):
     the complaint and opens its case — or attaches it to one of the customer's open cases."""
 
     @extend_schema(
+        description=(
+            "Send an `Idempotency-Key` header (1–100 of A–Z a–z 0–9 - _ . :) to make retries safe: the same "
+            "key with the same body answers 200 with the complaint first logged (header `Idempotent-Replayed: "
+            "true`) instead of logging a second; the same key with another body is a 409."
+        ),
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
         request=IntakeIn,
-        responses={
-            201: inline_serializer(
-                "ComplaintLogged",
-                {
-                    "complaint_id": serializers.IntegerField(),
-                    "customer_id": serializers.IntegerField(),
-                    "customer_created": serializers.BooleanField(),
-                    "case_id": serializers.IntegerField(),
-                    "case_number": serializers.CharField(),
-                    "case_state": serializers.CharField(),
-                },
-            )
-        },
+        responses={201: ComplaintLoggedOut, 200: ComplaintLoggedOut},
     )
     def post(self, request):
         data = request.data if isinstance(request.data, dict) else {}
-        complaint, customer_created = complaint_log(actor=request.user, data=data)
+        key = request.headers.get("Idempotency-Key")
+        replayed = False
+        if key is None:
+            complaint, customer_created = complaint_log(actor=request.user, data=data)
+        else:
+            complaint, customer_created, replayed = complaint_log_once(actor=request.user, data=data, key=key)
         case = complaint.case
-        return Response(
+        response = Response(
             {
                 "complaint_id": complaint.pk,
                 "customer_id": complaint.customer_id,
@@ -44,5 +54,8 @@ class ComplaintCreateApi(APIView):
                 "case_number": case.number,
                 "case_state": case.state,
             },
-            status=status.HTTP_201_CREATED,
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
         )
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

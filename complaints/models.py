@@ -85,3 +85,23 @@ class Complaint(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class IntakeKey(models.Model):
+    """An `Idempotency-Key` a caller (a CTI system retrying a timed-out POST) sent with an intake:
+    the same key from the same user gives back the first complaint instead of logging a second."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("idempotency key"), max_length=100)
+    # What was sent with it: a retry must send the same complaint, not reuse the key for another.
+    body_hash = models.CharField(max_length=64)
+    complaint = models.ForeignKey(Complaint, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("intake idempotency key")
+        verbose_name_plural = _("intake idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="intake_key_unique_per_user")]
+
+    def __str__(self):
+        return self.key

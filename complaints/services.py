@@ -1,4 +1,8 @@
-from django.db import transaction
+import hashlib
+import json
+import re
+
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,11 +12,11 @@ from cases import events as case_events
 from cases.choices import CustomerTier, Language
 from cases.models import Case
 from cases.services import case_event_record, case_open
-from core.errors import InvalidInput, NotAllowed
+from core.errors import Conflict, InvalidInput, NotAllowed
 from core.history import save_tracked
 
 from .forms import IntakeForm
-from .models import Complaint, Customer
+from .models import Complaint, Customer, IntakeKey
 
 CUSTOMER_FIELDS = {
     "customer_name": "name",
@@ -143,3 +147,33 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 at=now,
             )
     return complaint, customer_change == "+"
+
+
+MSG_KEY_FORMAT = _("Send 1 to 100 visible characters (letters, digits, - _ . :).")
+MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different complaint; send a new key.")
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
+
+
+def complaint_log_once(*, actor, data: dict, key: str) -> tuple[Complaint, bool, bool]:
+    """`complaint_log` for a caller that may retry: the first call with `key` logs the complaint;
+    a later one from the same user with the same data gives that complaint back instead of a second.
+    Returns (complaint, customer_created, replayed).
+
+    Concurrent calls with one key: the key's row is claimed first, so the second waits on the
+    unique index until the first commits, then finds its complaint."""
+    if not IDEMPOTENCY_KEY_RE.match(key or ""):
+        raise InvalidInput(fields={"Idempotency-Key": [MSG_KEY_FORMAT]})
+    body_hash = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claim = IntakeKey.objects.create(user=actor, key=key, body_hash=body_hash)
+        except IntegrityError:
+            earlier = IntakeKey.objects.select_related("complaint__case").get(user=actor, key=key)
+            if earlier.body_hash != body_hash:
+                raise Conflict(MSG_KEY_REUSED, fields={"Idempotency-Key": [MSG_KEY_REUSED]}) from None
+            return earlier.complaint, False, True
+        complaint, customer_created = complaint_log(actor=actor, data=data)
+        claim.complaint = complaint
+        claim.save(update_fields=["complaint"])
+    return complaint, customer_created, False
