@@ -123,3 +123,29 @@ def case_events(case) -> list[CaseEvent]:
 def case_history(case):
     """Field-level history of the case itself, newest first, with who made each change."""
     return case.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: object
+    new: object
+
+
+def case_history_with_changes(case, limit=500) -> list:
+    """The newest `limit` history records, each with `.changes`: a FieldChange per field that differs
+    from the record before it (the oldest shown is diffed against nothing). One query: records are
+    diffed against each other in memory."""
+    records = list(case_history(case)[: limit + 1])
+    shown = records[:limit]
+    labels = {
+        field.name: str(field.verbose_name) for field in Case._meta.get_fields() if hasattr(field, "verbose_name")
+    }
+    for record, older in zip(shown, [*records[1:], None], strict=False):
+        delta = record.diff_against(older) if older is not None else None
+        record.changes = [
+            FieldChange(change.field, labels.get(change.field, change.field), change.old, change.new)
+            for change in (delta.changes if delta else [])
+        ]
+    return shown

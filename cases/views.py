@@ -53,6 +53,7 @@ PARAM_LABELS = {
     "sort": gettext_lazy("Sort"),
     "size": gettext_lazy("Per page"),
     "owner": gettext_lazy("Owner"),
+    "q": gettext_lazy("Search"),
 }
 MSG_PARAM_DEFAULTED = gettext_lazy("%(filter)s: %(problem)s The default is shown instead.")
 
@@ -70,7 +71,7 @@ def queue(request):
     query = queue_query_parse(request.GET, PAGE_PARAMS)
     for param, problems in query.errors.items():
         for problem in problems:
-            _warn(request, MSG_PARAM_DEFAULTED % {"filter": PARAM_LABELS[param], "problem": problem})
+            _warn(request, MSG_PARAM_DEFAULTED % {"filter": PARAM_LABELS.get(param, param), "problem": problem})
     roles = roles_of(request.user)
     scope = query.scope or (SCOPE_MINE if roles == {Role.AGENT} else SCOPE_ALL)
     filters = query.filters
@@ -216,7 +217,7 @@ def case_detail(request, number):
 def case_history(request, number):
     _require_reader(request.user)
     case = _case_or_404(number)
-    return render(request, "cases/history.html", {"case": case, "records": selectors.case_history(case)[:500]})
+    return render(request, "cases/history.html", {"case": case, "records": selectors.case_history_with_changes(case)})
 
 
 @login_required
