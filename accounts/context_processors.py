@@ -1,5 +1,7 @@
-from .roles import Role, roles_of
+from .roles import CASE_WORKER_ROLES, Role, roles_of
 
 
 def roles(request):
-    return {"user_roles": roles_of(getattr(request, "user", None)), "Role": Role}
+    user_roles = roles_of(getattr(request, "user", None))
+    # Only people who work cases own any; auditors and administrators only read them.
+    return {"user_roles": user_roles, "Role": Role, "works_cases": bool(user_roles & CASE_WORKER_ROLES)}

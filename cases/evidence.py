@@ -186,8 +186,14 @@ class AssureEvidence(EvidenceForm):
     follow_up_done = forms.BooleanField(
         label=_("Follow-up done"), error_messages={"required": _("Confirm that the follow-up was done.")}
     )
+    # No default: a skipped score must not be recorded as the worst one (a select shows its first
+    # option as chosen), so the list starts with an empty "ask the customer" entry.
     satisfaction = forms.TypedChoiceField(
-        label=_("Satisfaction (1–5)"), choices=[(i, str(i)) for i in range(1, 6)], coerce=int
+        label=_("Satisfaction (1–5)"),
+        choices=[("", _("— ask the customer —")), *((i, str(i)) for i in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        error_messages={"required": _("Ask the customer for a score from 1 to 5.")},
     )
     thanked = forms.BooleanField(
         label=_("Customer thanked"), error_messages={"required": _("Thank the customer and tick this box.")}

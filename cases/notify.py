@@ -4,6 +4,7 @@ Receives `case_event_recorded` inside the step's transaction; notify() stores th
 and sends pushes and e-mails only after commit.
 """
 
+from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +22,13 @@ LOGGED_FOR_YOU = "case_logged_for_you"
 ASSIGNED_TO_YOU = "case_assigned"
 CHANGED_BY_OTHER = "case_changed"
 REOPENED = "case_reopened"
+ASSIGNED_AWAY = "case_assigned_away"
 
 register_event(LOGGED_FOR_YOU, _("Case logged for you"))
 register_event(ASSIGNED_TO_YOU, _("Case assigned to you"))
 register_event(CHANGED_BY_OTHER, _("Your case was changed by someone else"))
 register_event(REOPENED, _("Your case was reopened"))
+register_event(ASSIGNED_AWAY, _("Your case was given to a colleague"))
 
 # Roles whose queues list every case, so their pages refresh on any change.
 ALL_CASES_ROLES = (Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR)
@@ -43,6 +46,24 @@ def _event_type(event: CaseEvent, case, actor):
     return CHANGED_BY_OTHER
 
 
+def _tell_previous_owner(case, event, actor, url):
+    """Whoever a case is taken from hears of it (unless they gave it away themselves), so no one
+    goes on working, or promising callbacks on, a case that is no longer theirs."""
+    previous_id = event.payload.get("from_owner")
+    if not previous_id or (actor is not None and actor.pk == previous_id):
+        return
+    previous = get_user_model().objects.filter(pk=previous_id).first()
+    notify(
+        ASSIGNED_AWAY,
+        recipients=[previous],
+        text=case.summary,
+        key=f"case-event:{event.pk}:previous-owner",
+        subject_ref=case.number,
+        url=url,
+        actor=actor,
+    )
+
+
 @receiver(case_event_recorded, sender=CaseEvent, dispatch_uid="cases.notify")
 def tell_people(sender, case, event, actor, **kwargs):
     url = reverse("cases:detail", args=[case.number])
@@ -57,6 +78,8 @@ def tell_people(sender, case, event, actor, **kwargs):
             url=url,
             actor=actor,
         )
+    if event.kind == events.ASSIGNED.code:
+        _tell_previous_owner(case, event, actor, url)
     # Live pages: the owner's queue (and the previous owner's, when the case changed hands), every
     # all-cases queue, and anyone looking at this case.
     owners = {case.owner_id}

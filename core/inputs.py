@@ -77,7 +77,8 @@ def _type_problem(field, value):
     return None
 
 
-def _range_problem(value):
+def range_problem(value):
+    """Why a date or time lies outside the window every later read handles, or None."""
     if isinstance(value, dt.datetime):
         try:
             in_range = DATETIME_MIN <= value.astimezone(dt.UTC) < DATETIME_MAX
@@ -111,7 +112,7 @@ class StrictInputForm(forms.Form):
             return
         for name in self.fields:
             if name not in problems and name in self.cleaned_data:
-                problem = _range_problem(self.cleaned_data[name])
+                problem = range_problem(self.cleaned_data[name])
                 if problem is not None:
                     problems[name] = problem
         for name, problem in problems.items():

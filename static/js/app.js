@@ -10,6 +10,86 @@
     }
   });
 
+  // Length limits: the browser would cut a paste at `maxlength` without a word. Instead the field
+  // takes everything, a counter shows the length against the limit, and text over it is named
+  // before the form can be sent (the server refuses it too, keeping what was typed).
+  var messages = document.body.dataset;
+  var describe = function (template, length, max) {
+    return template.replace("{length}", length).replace("{max}", max).replace("{over}", length - max);
+  };
+  var limited = [];
+  document.querySelectorAll("textarea[maxlength], input[maxlength]").forEach(function (field) {
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    if (!max || field.type === "hidden") return;
+    field.removeAttribute("maxlength");
+    field.dataset.maxlength = max;
+    var counter = document.createElement("div");
+    counter.className = "counter";
+    counter.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", counter);
+    var update = function () {
+      var length = field.value.length;
+      var over = length > max;
+      counter.textContent = over
+        ? describe(messages.msgTooLong || "{over} characters too long (limit {max}).", length, max)
+        : (field.tagName === "TEXTAREA" || length > max * 0.8)
+          ? describe(messages.msgLength || "{length} / {max}", length, max)
+          : "";
+      counter.classList.toggle("error", over);
+      field.setAttribute("aria-invalid", over ? "true" : "false");
+    };
+    field.addEventListener("input", update);
+    update();
+    limited.push(field);
+  });
+  document.addEventListener("submit", function (event) {
+    var tooLong = limited.filter(function (field) {
+      return event.target.contains(field) && field.value.length > parseInt(field.dataset.maxlength, 10);
+    });
+    if (tooLong.length) {
+      event.preventDefault();
+      tooLong[0].focus();
+    }
+  }, true);
+
+  // Switching the language reloads the page: what was typed into its forms is kept for that one
+  // reload (sessionStorage, this tab only) and put back into the fields that are still empty.
+  var DRAFT_KEY = "draft:" + location.pathname;
+  var switcher = document.querySelector("[data-language-switch]");
+  if (switcher) {
+    switcher.addEventListener("change", function () {
+      var draft = [];
+      document.querySelectorAll("main form").forEach(function (form, index) {
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "password") return;
+          if ((el.type === "checkbox" || el.type === "radio") ? el.checked : el.value) {
+            draft.push({ form: index, name: el.name, value: el.value, checked: el.checked, type: el.type });
+          }
+        });
+      });
+      try { sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft)); } catch (e) { /* storage off: nothing kept */ }
+      switcher.form.submit();
+    });
+  }
+  try {
+    var saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
+    sessionStorage.removeItem(DRAFT_KEY);
+    var forms = document.querySelectorAll("main form");
+    (saved || []).forEach(function (item) {
+      var form = forms[item.form];
+      if (!form) return;
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name !== item.name) return;
+        if (item.type === "checkbox" || item.type === "radio") {
+          if (el.value === item.value) el.checked = item.checked;
+        } else if (!el.value) {
+          el.value = item.value;
+          el.dispatchEvent(new Event("input"));
+        }
+      });
+    });
+  } catch (e) { /* a broken draft is dropped */ }
+
   // Intake: look the phone number up as soon as the agent leaves the field.
   var phone = document.getElementById("id_customer_phone");
   var box = document.getElementById("customer-lookup");

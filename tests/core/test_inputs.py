@@ -4,6 +4,7 @@ are not stored as Python reprs, text is storable, dates lie in a window every la
 import json
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from cases.models import Case, CaseEvent
@@ -11,6 +12,13 @@ from complaints.models import Complaint, Customer
 from tests.factories import case_in_state, evidence, intake_data, log_case
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    """Pages in English here, so messages can be read as written in the code."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
 
 BAD_VALUES = {
     "a dict for text": ({"said": [1]}, "Enter text here."),
