@@ -18,6 +18,12 @@ ComplaintLoggedOut = inline_serializer(
         "case_id": serializers.IntegerField(),
         "case_number": serializers.CharField(),
         "case_state": serializers.CharField(),
+        "warnings": serializers.ListField(
+            child=inline_serializer(
+                "IntakeWarning", {"field": serializers.CharField(), "message": serializers.CharField()}
+            ),
+            help_text="what was typed about a known customer but not taken (intake never renames or re-tiers)",
+        ),
     },
 )
 
@@ -53,6 +59,10 @@ class ComplaintCreateApi(APIView):
                 "case_id": case.pk,
                 "case_number": case.number,
                 "case_state": case.state,
+                "warnings": [
+                    {"field": field, "message": str(message)}
+                    for field, message in getattr(complaint, "intake_warnings", {}).items()
+                ],
             },
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
         )

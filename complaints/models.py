@@ -12,7 +12,8 @@ from core.history import tracked_history
 
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=32, db_index=True)
+    # Normalised (digits and a leading +, complaints.forms.normalize_phone); one customer per number.
+    phone = models.CharField(_("phone"), max_length=32)
     account_number = models.CharField(_("account number"), max_length=40, blank=True, db_index=True)
     tier = models.CharField(_("tier"), max_length=10, choices=CustomerTier.choices, default=CustomerTier.STANDARD)
     preferred_language = models.CharField(
@@ -25,6 +26,7 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        constraints = [models.UniqueConstraint(fields=["phone"], name="customer_phone_unique")]
 
     def __str__(self):
         return f"{self.name} ({self.phone})"

@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
 from cases.models import Case
 
 from .forms import normalize_phone
@@ -18,6 +22,12 @@ def customer_open_cases(customer: Customer, limit: int = 20):
         .order_by("priority", "created_at", "id")
         .only("id", "number", "summary", "state", "priority", "created_at")[:limit]
     )
+
+
+def customer_recent_complaints(customer: Customer, days: int = 30) -> int:
+    """How many complaints the customer made in the last `days` days (a repeat complainer shows)."""
+    since = timezone.now() - timedelta(days=days)
+    return Complaint.objects.filter(customer=customer, logged_at__gte=since).count()
 
 
 def complaints_of_case(case):

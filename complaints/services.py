@@ -60,23 +60,64 @@ def _customer_find(data) -> Customer | None:
     return by_account or next((c for c in candidates if c.phone == phone), None)
 
 
-def _customer_upsert(data) -> tuple[Customer, str | None]:
-    """Reuse the identified customer, bringing its details up to date (an empty optional field
-    never erases what we know), or make a new one. Returns the customer, unsaved if new or changed,
-    and what to do with it: "+" insert, "~" update, None nothing."""
+# What intake may fill in on a customer we already know, when our record has nothing yet. Name, tier,
+# language and phone are never changed by intake: a typo at the phone would rename a customer, and a
+# default left in the form would re-tier a silver customer to standard (and lower their cases'
+# priority). Correcting those is `customer_correct`, with a reason.
+FILLABLE_FIELDS = ("account_number", "customer_since")
+
+MSG_NAME_DIFFERS = _(
+    "This number belongs to %(known)s; the name typed (%(typed)s) was not saved. The escalation desk or a "
+    "supervisor can correct a customer's name."
+)
+MSG_PHONE_DIFFERS = _("This customer's record has the number %(known)s; it was kept.")
+
+
+def _customer_resolve(data) -> tuple[Customer, str | None, dict]:
+    """The customer the intake is for: the one identified (linked as it is, empty fields filled) or
+    a new one. Returns the customer, what to save ("+" insert, "~" update, None nothing) and
+    warnings {field: message} about what was typed but not taken."""
     customer = _customer_find(data)
-    created = customer is None
-    if created:
-        customer = Customer(tier=CustomerTier.STANDARD, preferred_language=Language.CHINESE)
-    values = {model_field: data.get(form_field) for form_field, model_field in CUSTOMER_FIELDS.items()}
-    values["phone"] = data["customer_phone"]
-    changed = created
-    for field, value in values.items():
-        if value in (None, "") or getattr(customer, field) == value:
-            continue
-        setattr(customer, field, value)
-        changed = True
-    return customer, ("+" if created else "~") if changed else None
+    if customer is None:
+        values = {model_field: data.get(form_field) for form_field, model_field in CUSTOMER_FIELDS.items()}
+        customer = Customer(
+            phone=data["customer_phone"],
+            **{name: value for name, value in values.items() if value not in (None, "")},
+        )
+        customer.tier = customer.tier or CustomerTier.STANDARD
+        customer.preferred_language = customer.preferred_language or Language.CHINESE
+        return customer, "+", {}
+    warnings = {}
+    typed_name = (data.get("customer_name") or "").strip()
+    if typed_name and typed_name != customer.name:
+        warnings["customer_name"] = MSG_NAME_DIFFERS % {"known": customer.name, "typed": typed_name}
+    if data["customer_phone"] != customer.phone:
+        warnings["customer_phone"] = MSG_PHONE_DIFFERS % {"known": customer.phone}
+    changed = False
+    for field in FILLABLE_FIELDS:
+        value = data.get(field)
+        if value not in (None, "") and getattr(customer, field) in (None, ""):
+            setattr(customer, field, value)
+            changed = True
+    return customer, "~" if changed else None, warnings
+
+
+def _customer_for_intake(data, *, actor, at) -> tuple[Customer, bool, dict]:
+    """Resolve and save the customer. One customer per phone number is enforced by the database:
+    when a concurrent intake inserted the same new number first, this one links that customer."""
+    customer, change, warnings = _customer_resolve(data)
+    if change == "+":
+        try:
+            with transaction.atomic():
+                save_tracked(customer, user=actor, at=at)
+            return customer, True, warnings
+        except IntegrityError:
+            customer, change, warnings = _customer_resolve(data)  # the other intake has committed it
+            if change == "+":
+                raise
+    if change == "~":
+        save_tracked(customer, user=actor, at=at)
+    return customer, False, warnings
 
 
 def _attachable_case(customer, reference) -> Case:
@@ -91,7 +132,8 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
     """Log a complaint: customer (created or reused), complaint and its case in one transaction.
 
     Returns (complaint, customer_created). The case is new unless `attach_to_case` names one of
-    the customer's open cases.
+    the customer's open cases. A customer already known is linked as it is, never renamed or
+    re-tiered; `complaint.intake_warnings` ({field: message}) says what was typed but not taken.
     """
     if not can_log_complaints(actor):
         raise NotAllowed()
@@ -101,15 +143,13 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
     cleaned = form.cleaned_data
     with transaction.atomic():
         now = timezone.now()
-        customer, customer_change = _customer_upsert(cleaned)
-        if customer_change is not None:
-            save_tracked(customer, user=actor, at=now)
+        customer, customer_created, warnings = _customer_for_intake(cleaned, actor=actor, at=now)
         complaint_data = {name: cleaned.get(name) for name in COMPLAINT_FIELDS}
         for name in ("disputed_item", "staff_involved", "real_dissatisfaction", "desired_resolution"):
             complaint_data[name] = complaint_data[name] or ""
         attach_to = cleaned.get("attach_to_case")
         if attach_to:
-            if customer_change == "+":  # a customer we did not know has no open case to attach to
+            if customer_created:  # a customer we did not know has no open case to attach to
                 raise InvalidInput(fields={"attach_to_case": [MSG_NOT_ATTACHABLE]})
             case = _attachable_case(customer, attach_to)
         else:
@@ -143,10 +183,11 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 kind=case_events.LOGGED,
                 actor=actor,
                 to_state=case.state,
-                payload={"channel": cleaned["channel"], "customer_new": customer_change == "+"},
+                payload={"channel": cleaned["channel"], "customer_new": customer_created},
                 at=now,
             )
-    return complaint, customer_change == "+"
+    complaint.intake_warnings = warnings  # not stored: what the agent is told about the customer record
+    return complaint, customer_created
 
 
 MSG_KEY_FORMAT = _("Send 1 to 100 visible characters (letters, digits, - _ . :).")

@@ -10,13 +10,31 @@ from core.errors import InvalidInput, NotAllowed
 from core.forms import add_service_errors
 
 from .forms import IntakeForm
-from .selectors import customer_by_phone, customer_open_cases
+from .selectors import customer_by_phone, customer_open_cases, customer_recent_complaints
 from .services import complaint_log
 
 
-def _lookup(phone):
+def _lookup(phone) -> dict:
     customer = customer_by_phone(phone) if phone else None
-    return customer, (customer_open_cases(customer) if customer else [])
+    if customer is None:
+        return {"customer": None, "open_cases": [], "recent_complaints": 0}
+    return {
+        "customer": customer,
+        "open_cases": customer_open_cases(customer),
+        "recent_complaints": customer_recent_complaints(customer),
+    }
+
+
+def _as_known(data: dict, customer) -> dict:
+    """The form as typed, with the known customer's record in the customer fields: intake links the
+    customer as it is (it never renames or re-tiers them), so the form shows what will be used."""
+    return {
+        **data,
+        "customer_name": customer.name,
+        "tier": customer.tier,
+        "preferred_language": customer.preferred_language,
+        "account_number": customer.account_number or data.get("account_number", ""),
+    }
 
 
 @login_required
@@ -34,23 +52,23 @@ def intake(request):
             raise PermissionDenied from None
         else:
             case = complaint.case
+            for message in complaint.intake_warnings.values():
+                messages.warning(request, message)
             if request.POST.get("attach_to_case"):
                 messages.success(request, _("Complaint attached to case %(number)s.") % {"number": case.number})
             else:
                 messages.success(request, _("Case %(number)s opened. Start with Accept.") % {"number": case.number})
             return redirect(reverse("cases:detail", args=[case.number]))
     elif request.method == "POST":
-        form = IntakeForm(request.POST)  # "look up" pressed: show what we know, keep what was typed
+        # "Look up" pressed: keep what was typed, fill the customer fields from the record found.
+        found = _lookup(request.POST.get("customer_phone", ""))
+        typed = request.POST.dict()
+        form = IntakeForm(initial=_as_known(typed, found["customer"]) if found["customer"] else typed)
+        return render(request, "complaints/intake.html", {"form": form, **found})
     else:
         form = IntakeForm(initial={"customer_phone": request.GET.get("phone", "")})
     phone = form.data.get("customer_phone") if form.is_bound else request.GET.get("phone", "")
-    customer, open_cases = _lookup(phone)
-    return render(
-        request,
-        "complaints/intake.html",
-        {"form": form, "customer": customer, "open_cases": open_cases},
-        status=status,
-    )
+    return render(request, "complaints/intake.html", {"form": form, **_lookup(phone)}, status=status)
 
 
 @login_required
@@ -58,5 +76,4 @@ def customer_lookup(request):
     """Fragment for the intake page: the customer behind a phone number and their open cases."""
     if not can_log_complaints(request.user):
         raise PermissionDenied
-    customer, open_cases = _lookup(request.GET.get("phone", ""))
-    return render(request, "complaints/_customer.html", {"customer": customer, "open_cases": open_cases})
+    return render(request, "complaints/_customer.html", _lookup(request.GET.get("phone", "")))

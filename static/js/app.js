@@ -105,7 +105,8 @@
           box.innerHTML = html;
           var known = box.querySelector(".known-customer");
           if (!known) return;
-          var fill = function (id, v) { var el = document.getElementById(id); if (el && !el.value && v) el.value = v; };
+          // The record is what intake will use: show it, replacing what was typed.
+          var fill = function (id, v) { var el = document.getElementById(id); if (el && v) el.value = v; };
           fill("id_customer_name", known.dataset.name);
           fill("id_account_number", known.dataset.account);
           var tier = document.getElementById("id_tier"); if (tier && known.dataset.tier) tier.value = known.dataset.tier;

@@ -48,14 +48,38 @@ def test_priority_comes_from_tier_and_channel(agent, tier, channel, priority):
     assert case.priority == priority
 
 
-def test_the_same_phone_reuses_the_customer_and_updates_what_changed(agent):
-    log_case(agent)
-    complaint, created = complaint_log(actor=agent, data=intake_data(tier="gold", account_number=""))
+def test_the_same_phone_links_the_customer_and_never_renames_or_re_tiers_it(agent):
+    log_case(agent, tier="silver")
+    complaint, created = complaint_log(
+        actor=agent, data=intake_data(customer_name="王大明", tier="standard", preferred_language="en")
+    )
     assert not created
     assert Customer.objects.count() == 1
-    customer = complaint.customer
-    assert customer.tier == "gold"
+    customer = Customer.objects.get()
+    assert (customer.name, customer.tier, customer.preferred_language) == ("王小明", "silver", "zh-hans")
+    assert customer.history.count() == 1  # nothing about the record changed
+    assert complaint.case.customer_tier == "silver"  # the new case is prioritised as the customer is
+    assert "王大明" in complaint.intake_warnings["customer_name"]
+
+
+def test_intake_fills_only_what_the_record_does_not_have_yet(agent):
+    log_case(agent, account_number="")
+    complaint_log(actor=agent, data=intake_data(account_number="ACC-1"))
+    complaint_log(actor=agent, data=intake_data(account_number="ACC-2"))
+    customer = Customer.objects.get()
+    assert customer.account_number == "ACC-1"
     assert customer.history.count() == 2
+
+
+def test_the_api_tells_the_agent_what_was_not_taken(agent):
+    from rest_framework.test import APIClient
+
+    log_case(agent)
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(agent)
+    body = client.post("/api/complaints/", intake_data(customer_name="王大明"), format="json").json()
+    assert [w["field"] for w in body["warnings"]] == ["customer_name"]
+    assert "was not saved" in body["warnings"][0]["message"]
 
 
 def test_a_complaint_can_be_attached_to_an_open_case_of_the_same_customer(agent):
