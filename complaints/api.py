@@ -3,8 +3,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.choices import CustomerTier
 from core.api_schema import serializer_from_form
 
+from .corrections import customer_correct
 from .forms import IntakeForm
 from .services import complaint_log, complaint_log_once
 
@@ -69,3 +71,30 @@ class ComplaintCreateApi(APIView):
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+class CustomerCorrectApi(APIView):
+    """Correct a customer's name or tier (escalation desk and supervisors), with a reason."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "CustomerCorrectIn",
+            {
+                "name": serializers.CharField(required=False),
+                "tier": serializers.ChoiceField(choices=CustomerTier.choices, required=False),
+                "reason": serializers.CharField(),
+            },
+        ),
+        responses={
+            200: inline_serializer(
+                "CustomerOut",
+                {"id": serializers.IntegerField(), "name": serializers.CharField(), "tier": serializers.CharField()},
+            )
+        },
+    )
+    def post(self, request, pk):
+        data = request.data if isinstance(request.data, dict) else {}
+        customer = customer_correct(
+            actor=request.user, customer_id=pk, name=data.get("name"), tier=data.get("tier"), reason=data.get("reason")
+        )
+        return Response({"id": customer.pk, "name": customer.name, "tier": customer.tier})

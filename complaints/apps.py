@@ -7,6 +7,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Intake")
 
     def ready(self):
+        from . import corrections  # noqa: F401 - registers the customer_corrected event kind
         from .panels import register_case_panels
 
         register_case_panels()

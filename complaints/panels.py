@@ -1,6 +1,10 @@
 """What complaints/ shows on the case page: the complaints behind the case, as the customer made
 them (registered with cases' panel registry, so cases never imports this app)."""
 
+from django.utils.functional import SimpleLazyObject
+
+from accounts.roles import CASE_WIDE_ROLES, roles_of
+from cases.choices import CustomerTier
 from cases.panels import register_panel
 
 from .selectors import complaints_of_case
@@ -9,7 +13,16 @@ COMPLAINTS_PANEL = "complaints"
 
 
 def complaints_panel_context(case, user) -> dict:
-    return {"complaints": complaints_of_case(case)}
+    complaints = complaints_of_case(case)  # read when the page renders (its query count is pinned)
+    return {
+        "complaints": complaints,
+        # All complaints of a case are one customer's (intake attaches only to that customer's cases);
+        # read only for those who may correct the record.
+        "customer": SimpleLazyObject(lambda: next((c.customer for c in complaints), None)),
+        # A callable: the template calls it when it renders, not when the page gathers its panels.
+        "can_correct_customer": lambda: bool(roles_of(user) & CASE_WIDE_ROLES),
+        "tier_choices": CustomerTier.choices,
+    }
 
 
 def register_case_panels() -> None:

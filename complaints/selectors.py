@@ -8,6 +8,10 @@ from .forms import normalize_phone
 from .models import Complaint, Customer
 
 
+def customer_by_id(pk) -> Customer | None:
+    return Customer.objects.filter(pk=pk).first()
+
+
 def customer_by_phone(phone: str) -> Customer | None:
     phone = normalize_phone(phone)
     if not phone:
@@ -32,4 +36,4 @@ def customer_recent_complaints(customer: Customer, days: int = 30) -> int:
 
 def complaints_of_case(case):
     """The complaints behind a case, newest first, with who logged each (the case page shows them)."""
-    return Complaint.objects.filter(case=case).select_related("logged_by").order_by("-logged_at", "-id")
+    return Complaint.objects.filter(case=case).select_related("logged_by", "customer").order_by("-logged_at", "-id")

@@ -1,16 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.roles import can_log_complaints
 from core.errors import InvalidInput, NotAllowed
-from core.forms import add_service_errors
+from core.forms import add_service_errors, service_error_messages
 
+from .corrections import customer_correct
 from .forms import IntakeForm
-from .selectors import customer_by_phone, customer_open_cases, customer_recent_complaints
+from .selectors import customer_by_id, customer_by_phone, customer_open_cases, customer_recent_complaints
 from .services import complaint_log
 
 
@@ -77,3 +81,34 @@ def customer_lookup(request):
     if not can_log_complaints(request.user):
         raise PermissionDenied
     return render(request, "complaints/_customer.html", _lookup(request.GET.get("phone", "")))
+
+
+@login_required
+@require_POST
+def customer_correct_view(request, pk):
+    """The case page's "correct the customer's record" form; back to the page with the outcome."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("cases:queue")
+    customer = customer_by_id(pk)
+    if customer is None:
+        raise Http404
+    # Fields left as they are on record are not changes.
+    name = request.POST.get("name", "").strip()
+    tier = request.POST.get("tier", "")
+    try:
+        customer_correct(
+            actor=request.user,
+            customer_id=pk,
+            name=name if name and name != customer.name else None,
+            tier=tier if tier and tier != customer.tier else None,
+            reason=request.POST.get("reason", ""),
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    except InvalidInput as exc:
+        for message in service_error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The customer's record was corrected."))
+    return redirect(back)

@@ -12,6 +12,7 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="token"),
     path("complaints/", complaints_api.ComplaintCreateApi.as_view(), name="complaint-create"),
+    path("customers/<int:pk>/correct/", complaints_api.CustomerCorrectApi.as_view(), name="customer-correct"),
     path("cases/", cases_api.CaseListApi.as_view(), name="case-list"),
     path("cases/<int:pk>/", cases_api.CaseDetailApi.as_view(), name="case-detail"),
     *(
