@@ -1,0 +1,33 @@
+"""The append-only case timeline in SQLite (PostgreSQL's trigger is in migration 0003).
+
+UPDATE is always refused. DELETE is refused while the event's case exists: in normal operation a case
+is never deleted (its events PROTECT it), so no event can be. Wiping the whole database (`manage.py
+flush`, and the test runner after a transactional test) suspends these triggers for the wipe
+(cases/management/commands/flush.py), as TRUNCATE passes PostgreSQL's row trigger by.
+"""
+
+SQLITE_TRIGGERS = {
+    "cases_caseevent_no_update": """
+        CREATE TRIGGER cases_caseevent_no_update BEFORE UPDATE ON cases_caseevent
+        BEGIN
+            SELECT RAISE(ABORT, 'case events are append-only (UPDATE refused)');
+        END;
+    """,
+    "cases_caseevent_no_delete": """
+        CREATE TRIGGER cases_caseevent_no_delete BEFORE DELETE ON cases_caseevent
+        WHEN EXISTS (SELECT 1 FROM cases_case WHERE id = OLD.case_id)
+        BEGIN
+            SELECT RAISE(ABORT, 'case events are append-only (DELETE refused)');
+        END;
+    """,
+}
+
+
+def sqlite_triggers_install(cursor) -> None:
+    for sql in SQLITE_TRIGGERS.values():
+        cursor.execute(sql)
+
+
+def sqlite_triggers_remove(cursor) -> None:
+    for name in SQLITE_TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
