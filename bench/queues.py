@@ -28,6 +28,22 @@ PAGES = [
     ("Supervisor: all open, priority=1", "supervisor", "/cases/?scope=all&priority=1", "html"),
     ("Supervisor: all open, tier=vip", "supervisor", "/cases/?scope=all&tier=vip", "html"),
     ("API: GET /api/cases/", "api", "/api/cases/", "api"),
+    # Searches anywhere in the name, summary or phone (issue 7), over every status: a given name
+    # (no seeded name has 小明: the answer is "none", the slowest to prove without an index), a
+    # word in one summary in sixteen, a phone's last digits.
+    (
+        "Search q=小明 (given name), all statuses",
+        "supervisor",
+        "/cases/?scope=all&status=all&q=%E5%B0%8F%E6%98%8E",
+        "html",
+    ),
+    (
+        "Search q=宽带 (summary word), all statuses",
+        "supervisor",
+        "/cases/?scope=all&status=all&q=%E5%AE%BD%E5%B8%A6",
+        "html",
+    ),
+    ("Search q=5678 (phone's last digits), all statuses", "supervisor", "/cases/?scope=all&status=all&q=5678", "html"),
 ]
 # Not targets: other filters and searches the queue offers, first page only, at the larger size.
 EXTRA_PAGES = [
@@ -39,6 +55,7 @@ EXTRA_PAGES = [
     ("Ended", "supervisor", "/cases/?scope=all&status=ended", "html"),
     ("Search q=C-2025-000123 (case number)", "supervisor", "/cases/?scope=all&status=all&q=C-2025-000123", "html"),
     ("Search q=1380 (phone prefix)", "supervisor", "/cases/?scope=all&q=1380", "html"),
+    ("Search q=Broadband (summary word)", "supervisor", "/cases/?scope=all&status=all&q=Broadband", "html"),
     ("Search q=Smith (name)", "supervisor", "/cases/?scope=all&q=Smith", "html"),
     ("Search q=王 (1 Chinese character)", "supervisor", "/cases/?scope=all&q=%E7%8E%8B", "html"),
     ("Search q=王伟 (2 Chinese characters)", "supervisor", "/cases/?scope=all&q=%E7%8E%8B%E4%BC%9F", "html"),

@@ -4,16 +4,16 @@ Queues run a fixed number of queries whatever the page size: one for the rows (o
 one bounded count.
 """
 
-import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from core.pagination import Page, Sort, count_capped, keyset_page
+from core.pagination import COUNT_CAP, Page, Sort, count_capped, keyset_page
 
 from .choices import CaseState
 from .models import Case, CaseEvent, CaseOption, Commitment
+from .search import case_search
 
 SORTS = {
     "priority": Sort(("priority", "created_at", "id"), descending=False, label=_("Priority, oldest first")),
@@ -24,9 +24,11 @@ DEFAULT_SORT = "priority"
 PAGE_SIZES = (25, 50, 100)
 MAX_PAGE_SIZE = 100
 
+# A search counts its matches up to here ("More than 1,000 cases"): nobody reads further than that
+# without narrowing the search, and a common word ("宽带") matches tens of thousands of cases at 1M.
+SEARCH_COUNT_CAP = 1_000
+
 STATUS_OPEN, STATUS_CLOSED, STATUS_ALL = "open", "ended", "all"
-CASE_NUMBER_RE = re.compile(r"^C-\d{4}-\d{1,9}$", re.IGNORECASE)
-PHONE_PREFIX_RE = re.compile(r"^\+?\d{3,}$")
 
 QUEUE_FIELDS = (
     "id",
@@ -59,25 +61,6 @@ class QueueFilters:
     sort: str = DEFAULT_SORT
 
 
-# Below three characters a trigram index cannot help, so short text matches the start of the name:
-# Chinese names put the family name first (王 finds 王小明), and a prefix is an index range scan.
-SHORT_SEARCH = 3
-
-
-def _search(qs, text):
-    """Case number exactly, phone by prefix, otherwise the customer's name or the summary."""
-    text = text.strip()
-    if not text:
-        return qs
-    if CASE_NUMBER_RE.match(text):
-        return qs.filter(number=text.upper())
-    if PHONE_PREFIX_RE.match(text):
-        return qs.filter(customer_phone__startswith=text)
-    if len(text) < SHORT_SEARCH:
-        return qs.filter(customer_name__istartswith=text)
-    return qs.filter(Q(customer_name__icontains=text) | Q(summary__icontains=text))
-
-
 def case_queue_queryset(filters: QueueFilters):
     qs = Case.objects.select_related("owner").only(*QUEUE_FIELDS)
     if filters.owner_id:
@@ -92,14 +75,14 @@ def case_queue_queryset(filters: QueueFilters):
         qs = qs.filter(priority=filters.priority)
     if filters.tier:
         qs = qs.filter(customer_tier=filters.tier)
-    return _search(qs, filters.q)
+    return case_search(qs, filters.q)
 
 
 def case_queue(filters: QueueFilters, *, after=None, before=None, size=25) -> Page:
     qs = case_queue_queryset(filters)
     sort = SORTS.get(filters.sort) or SORTS[DEFAULT_SORT]
     page = keyset_page(qs, sort, after=after, before=before, size=min(max(size, 1), MAX_PAGE_SIZE))
-    page.count, page.count_capped = count_capped(qs)
+    page.count, page.count_capped = count_capped(qs, SEARCH_COUNT_CAP if filters.q.strip() else COUNT_CAP)
     return page
 
 
