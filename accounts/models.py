@@ -4,12 +4,24 @@ from django.utils.translation import gettext_lazy as _
 
 from core.history import tracked_history
 
+from .roles import Role
+
 
 class Profile(models.Model):
-    """Per-user display preferences: times are shown in the user's zone."""
+    """Per-user settings: the zone times are shown in, and the supervisor this person reports to."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervisor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_profiles",
+        limit_choices_to={"groups__name": Role.SUPERVISOR},
+        help_text=_("Told when one of this person's cases is withdrawn. When empty, every supervisor is told."),
+    )
     history = tracked_history()
 
     class Meta:

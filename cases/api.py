@@ -92,6 +92,9 @@ class CaseDetailOut(CaseListItemOut):
     closing_note = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
     end_reason = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    withdrawal_channel = serializers.CharField()
+    withdrawal_words = serializers.CharField()
     reopen_count = serializers.IntegerField()
     available_transitions = serializers.SerializerMethodField()
 
@@ -142,7 +145,13 @@ class CaseListApi(APIView):
             OpenApiParameter("owner", int),
             OpenApiParameter("priority", int, enum=Priority.values),
             OpenApiParameter("tier", str, enum=CustomerTier.values),
-            OpenApiParameter("q", str, description="case number, phone prefix or customer name"),
+            OpenApiParameter(
+                "q",
+                str,
+                description="A case number (exact); digits (3+) anywhere in the phone number; other text of 2+ "
+                "characters anywhere in the customer's name or the summary, any case; 1 character: the start of "
+                "the name. At most 100 characters. The count stops at 1,000 for a search (`count_is_capped`).",
+            ),
             OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
             OpenApiParameter("cursor", str, description="from `next`"),
             OpenApiParameter("before", str, description="from `previous`"),
@@ -265,7 +274,8 @@ STEP_API_HELP = {
     "confirmation; one or more commitments with future due times; the next callback time (future).",
     "assure": "Follow-up done, satisfaction 1–5 (asked, never defaulted), customer thanked.",
     "close": "An optional closing note.",
-    "withdraw": "Why the customer withdrew.",
+    "withdraw": "The customer's withdrawal: when they told us (not in the future, not before the complaint was "
+    "logged), through which channel, their own words, and the reason. The owner's supervisor is notified.",
     "reject": "Why the complaint is invalid (supervisors only).",
     "reopen": "Why the case is reopened (within 30 days of closing).",
 }

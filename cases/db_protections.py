@@ -6,6 +6,8 @@ flush`, and the test runner after a transactional test) suspends these triggers 
 (cases/management/commands/flush.py), as TRUNCATE passes PostgreSQL's row trigger by.
 """
 
+from django.db import migrations
+
 SQLITE_TRIGGERS = {
     "cases_caseevent_no_update": """
         CREATE TRIGGER cases_caseevent_no_update BEFORE UPDATE ON cases_caseevent
@@ -31,3 +33,23 @@ def sqlite_triggers_install(cursor) -> None:
 def sqlite_triggers_remove(cursor) -> None:
     for name in SQLITE_TRIGGERS:
         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _install(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            sqlite_triggers_install(cursor)
+
+
+def _remove(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            sqlite_triggers_remove(cursor)
+
+
+def with_sqlite_triggers_suspended(*operations) -> list:
+    """Migration operations that rebuild `cases_case` on SQLite (adding a NOT NULL column copies the
+    table into a new one and renames it), run with the triggers dropped and re-created around them:
+    SQLite re-checks every trigger on the rename, and the DELETE trigger names `cases_case`, which
+    does not exist at that moment. PostgreSQL alters in place; there this adds nothing."""
+    return [migrations.RunPython(_remove, _install), *operations, migrations.RunPython(_install, _remove)]

@@ -116,6 +116,8 @@ ASSURE = register_event_kind(
     "assure", _("Assured"), payload=("follow_up_done", "satisfaction", "thanked", "follow_up_note")
 )
 CLOSE = register_event_kind("close", _("Closed"), payload=("closing_note",))
-WITHDRAW = register_event_kind("withdraw", _("Withdrawn"))
+WITHDRAW = register_event_kind(
+    "withdraw", _("Withdrawn"), payload=("withdrawn_at", "withdrawal_channel", "withdrawal_words")
+)
 REJECT = register_event_kind("reject", _("Rejected"))
 REOPEN = register_event_kind("reopen", _("Reopened"))

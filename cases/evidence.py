@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.inputs import StrictInputForm
 
-from .choices import EmotionalNeed
+from .choices import Channel, EmotionalNeed
 from .models import Category, ResponsibleUnit
 from .reference import ReferenceChoiceField
 from .widgets import LocalDateTimeInput
@@ -207,3 +207,24 @@ class CloseEvidence(EvidenceForm):
 
 class ReasonEvidence(EvidenceForm):
     reason = forms.CharField(label=_("Reason"), max_length=TEXT_LIMIT)
+
+
+class WithdrawEvidence(EvidenceForm):
+    """A withdrawal is the customer's decision: record when and how they told us, in their words,
+    so a later "I never withdrew" can be answered."""
+
+    withdrawn_at = forms.DateTimeField(
+        label=_("When the customer withdrew"),
+        widget=LocalDateTimeInput(),
+        validators=[_not_future],
+        initial=timezone.now,
+    )
+    withdrawal_channel = forms.ChoiceField(label=_("How they told us"), choices=[("", "—"), *Channel.choices])
+    withdrawal_words = forms.CharField(label=_("The customer's own words"), max_length=TEXT_LIMIT)
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_LIMIT)
+
+    def clean_withdrawn_at(self):
+        value = self.cleaned_data["withdrawn_at"]
+        if self.case is not None and value < self.case.created_at - CLOCK_SKEW:
+            raise ValidationError(_("This is before the complaint was logged."))
+        return value

@@ -24,6 +24,9 @@ STEP_HINTS = {
     "assure": _("Deliver, call back whatever the result, check satisfaction and thank the customer for raising it."),
     "close": _("Everything promised is done and the customer has been thanked: close the case."),
     "reopen": _("The customer is back on the same issue. Say why; the case returns to analysis."),
-    "withdraw": _("The customer no longer wants this handled. Record their reason."),
+    "withdraw": _(
+        "The customer no longer wants this handled. Record when and how they told you, their own words and "
+        "the reason; your supervisor is told."
+    ),
     "reject": _("Only for complaints that are not valid. Record the reason: it will be reviewed."),
 }

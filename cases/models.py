@@ -144,6 +144,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     closing_note = models.TextField(_("closing note"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)
+    # Withdrawal: when and how the customer told us, in their words.
+    withdrawn_at = models.DateTimeField(_("withdrawn by the customer at"), null=True, blank=True)
+    withdrawal_channel = models.CharField(_("withdrawn through"), max_length=20, choices=Channel.choices, blank=True)
+    withdrawal_words = models.TextField(_("the customer's words on withdrawing"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     history = tracked_history(excluded_fields=["updated_at"])
@@ -239,8 +243,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # --- other endings ------------------------------------------------------------------------
 
     @transition(field=state, source=OPEN_STATES, target=CaseState.WITHDRAWN, permission=can_work_case)
-    def withdraw(self, *, reason, at):
+    def withdraw(self, *, reason, withdrawn_at, withdrawal_channel, withdrawal_words, at):
         self.end_reason = reason
+        self.withdrawn_at = withdrawn_at
+        self.withdrawal_channel = withdrawal_channel
+        self.withdrawal_words = withdrawal_words
         self.closed_at = at
         self.is_open = False
 

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.people import display_name
+from accounts.people import display_name, supervisors_of
 from accounts.roles import Role
 from notifications.events import register_event
 from notifications.services import broadcast, notify, role_group, user_group
@@ -23,12 +23,14 @@ ASSIGNED_TO_YOU = "case_assigned"
 CHANGED_BY_OTHER = "case_changed"
 REOPENED = "case_reopened"
 ASSIGNED_AWAY = "case_assigned_away"
+WITHDRAWN_IN_TEAM = "case_withdrawn_in_team"
 
 register_event(LOGGED_FOR_YOU, _("Case logged for you"))
 register_event(ASSIGNED_TO_YOU, _("Case assigned to you"))
 register_event(CHANGED_BY_OTHER, _("Your case was changed by someone else"))
 register_event(REOPENED, _("Your case was reopened"))
 register_event(ASSIGNED_AWAY, _("Your case was given to a colleague"))
+register_event(WITHDRAWN_IN_TEAM, _("A case in your team was withdrawn"))
 
 # Roles whose queues list every case, so their pages refresh on any change.
 ALL_CASES_ROLES = (Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR)
@@ -64,6 +66,21 @@ def _tell_previous_owner(case, event, actor, url):
     )
 
 
+def _tell_supervisors_of_withdrawal(case, event, actor, url):
+    """A withdrawal ends a complaint without a resolution: the owner's supervisor hears of it, with
+    the customer's words, so a pressured or mistaken withdrawal is noticed."""
+    recipients = [user for user in supervisors_of(case.owner) if actor is None or user.pk != actor.pk]
+    notify(
+        WITHDRAWN_IN_TEAM,
+        recipients=recipients,
+        text=f"{case.summary} — “{case.withdrawal_words}”",
+        key=f"case-event:{event.pk}:supervisor",
+        subject_ref=case.number,
+        url=url,
+        actor=actor,
+    )
+
+
 @receiver(case_event_recorded, sender=CaseEvent, dispatch_uid="cases.notify")
 def tell_people(sender, case, event, actor, **kwargs):
     url = reverse("cases:detail", args=[case.number])
@@ -80,6 +97,8 @@ def tell_people(sender, case, event, actor, **kwargs):
         )
     if event.kind == events.ASSIGNED.code:
         _tell_previous_owner(case, event, actor, url)
+    if event.kind == events.WITHDRAW.code:
+        _tell_supervisors_of_withdrawal(case, event, actor, url)
     # Live pages: the owner's queue (and the previous owner's, when the case changed hands), every
     # all-cases queue, and anyone looking at this case.
     owners = {case.owner_id}

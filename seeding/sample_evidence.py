@@ -106,4 +106,12 @@ def evidence_for(name, case, rng: random.Random):
         return {"follow_up_done": True, "satisfaction": rng.randint(3, 5), "thanked": True, "follow_up_note": t["note"]}
     if name == "close":
         return {"closing_note": t["note"]}
-    return {"reason": "客户来电撤回投诉" if case.customer_language != "en" else "The customer called to withdraw."}
+    english = case.customer_language == "en"
+    if name != "withdraw":  # reject, reopen: a reason
+        return {"reason": "Checked with the customer." if english else "已与客户核实。"}
+    return {
+        "withdrawn_at": now.isoformat(),
+        "withdrawal_channel": "phone",
+        "withdrawal_words": "Never mind, it's sorted now." if english else "算了，问题已经自己好了，不用处理了。",
+        "reason": "The customer called to withdraw." if english else "客户来电撤回投诉",
+    }

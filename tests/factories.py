@@ -88,6 +88,13 @@ def evidence(name, case=None):
         return {"follow_up_done": True, "satisfaction": 4, "thanked": True}
     if name == "close":
         return {"closing_note": ""}
+    if name == "withdraw":
+        return {
+            "withdrawn_at": now.isoformat(),
+            "withdrawal_channel": "phone",
+            "withdrawal_words": "算了，不用处理了。",
+            "reason": "客户撤回",
+        }
     return {"reason": "客户撤回"}
 
 

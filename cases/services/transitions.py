@@ -52,7 +52,13 @@ TRANSITIONS = {
     ),
     "assure": TransitionSpec(_("Assure"), ev.AssureEvidence, events.ASSURE, ("follow_up_note", "satisfaction")),
     "close": TransitionSpec(_("Close"), ev.CloseEvidence, events.CLOSE, ("closing_note",)),
-    "withdraw": TransitionSpec(_("Withdraw"), ev.ReasonEvidence, events.WITHDRAW, ("reason",), reason_field="reason"),
+    "withdraw": TransitionSpec(
+        _("Withdraw"),
+        ev.WithdrawEvidence,
+        events.WITHDRAW,
+        ("reason", "withdrawn_at", "withdrawal_channel", "withdrawal_words"),
+        reason_field="reason",
+    ),
     "reject": TransitionSpec(
         _("Reject as invalid"), ev.ReasonEvidence, events.REJECT, ("reason",), reason_field="reason"
     ),

@@ -41,7 +41,7 @@ from seeding.sample_evidence import TEXT
 
 from .mix import CHANNELS, TARGET, TIERS, ZH_SHARE, Picker, path_to, state_for_age, step_times
 from .payloads import EventPayloads
-from .texts import END_REASON, RESOLUTIONS, SUMMARIES, person_name, phone_number
+from .texts import END_REASON, RESOLUTIONS, SUMMARIES, WITHDRAWAL_WORDS, person_name, phone_number
 from .writer import CASE_FIELDS, HCASE_COLUMNS, HISTORY_COLUMNS, TABLE_NAMES
 
 ALL_STATES = tuple(CaseState)
@@ -222,7 +222,13 @@ class Generator:
                 row[C["is_open"]] = False
                 if step == "reject":
                     actor = self.supervisor
-                payload = payloads.ending(step)
+                    payload = payloads.reject()
+                else:  # the customer called to withdraw
+                    words = WITHDRAWAL_WORDS[lang]
+                    row[C["withdrawn_at"]] = at
+                    row[C["withdrawal_channel"]] = "phone"
+                    row[C["withdrawal_words"]] = words
+                    payload = payloads.withdraw(at, "phone", words)
             target = _TARGET[step]
             event_rows.append((case_id, step, actor, at, previous, target, reason, payload))
             previous = target

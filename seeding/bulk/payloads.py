@@ -92,6 +92,12 @@ class EventPayloads:
     def close(self, lang):
         return self._cached(("close", lang), lambda: events.CLOSE.payload(closing_note=TEXT[lang]["note"]))
 
-    def ending(self, step):
-        """withdraw, reject: the reason is the event's own column, the payload is empty."""
-        return self._cached((step,), lambda: events.event_kind(step).payload())
+    def withdraw(self, withdrawn_at, channel, words):
+        """The reason is the event's own column; the payload is when, how and in which words."""
+        return _dumps(
+            events.WITHDRAW.payload(withdrawn_at=withdrawn_at, withdrawal_channel=channel, withdrawal_words=words)
+        )
+
+    def reject(self):
+        """The reason is the event's own column, the payload is empty."""
+        return self._cached(("reject",), lambda: events.REJECT.payload())

@@ -50,6 +50,11 @@ END_REASON = {
     "reject": {Language.CHINESE: "经核实不属于有效投诉", Language.ENGLISH: "Checked: not a valid complaint."},
 }
 
+WITHDRAWAL_WORDS = {
+    Language.CHINESE: "算了，问题已经自己好了，不用处理了。",
+    Language.ENGLISH: "Never mind, it's sorted now; no need to go on.",
+}
+
 
 def person_name(lang, rng) -> str:
     if lang == Language.ENGLISH:

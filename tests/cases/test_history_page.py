@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from cases.services import case_transition
-from tests.factories import case_in_state
+from tests.factories import case_in_state, evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_the_page_shows_old_and_new_values_and_the_reason(agent, client):
 
 def test_a_withdrawal_shows_its_reason(agent, client):
     case = case_in_state("accepted", owner=agent)
-    case_transition(case=case, name="withdraw", actor=agent, data={"reason": "客户来电撤诉"})
+    case_transition(case=case, name="withdraw", actor=agent, data={**evidence("withdraw"), "reason": "客户来电撤诉"})
     client.force_login(agent)
     html = client.get(f"/cases/{case.number}/history/").content.decode()
     assert "客户来电撤诉" in html and 'data-field="end_reason"' in html

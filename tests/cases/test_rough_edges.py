@@ -1,13 +1,16 @@
 """What a new agent hit in the browser (issue 7, items 11, 12, 14, 16 and the auditor's menu)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from cases.services import case_assign
+from accounts.models import Profile
+from cases.services import case_assign, case_transition
 from notifications.models import Notification
-from tests.factories import case_in_state, log_case
+from tests.factories import UserFactory, case_in_state, evidence, log_case
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +37,82 @@ def test_withdrawing_without_a_reason_shows_the_error_in_an_open_section(agent, 
     assert 'data-field="reason"' in html
     case.refresh_from_db()
     assert case.state == "new"
+
+
+def _withdraw_on_the_page(client, case, **changes):
+    local = timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M")  # a minute field, as typed
+    data = {
+        "withdrawn_at": local,
+        "withdrawal_channel": "phone",
+        "withdrawal_words": "算了，网络已经好了，不用再处理。",
+        "reason": "Fault cleared by itself",
+        "expected_state": case.state,
+        **changes,
+    }
+    return client.post(f"/cases/{case.number}/steps/withdraw/", data)
+
+
+def test_a_withdrawal_records_when_how_and_the_customers_words(agent, client):
+    case = log_case(agent)
+    client.force_login(agent)
+    html = page_of(client, agent, case)
+    assert 'name="withdrawn_at"' in html and 'name="withdrawal_words"' in html
+    response = _withdraw_on_the_page(client, case)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "withdrawn" and case.withdrawal_channel == "phone"
+    assert timezone.now() - timedelta(minutes=2) < case.withdrawn_at <= timezone.now()
+    event = case.events.get(kind="withdraw")
+    assert event.reason == "Fault cleared by itself"
+    assert event.payload["withdrawal_words"] == "算了，网络已经好了，不用再处理。"
+    assert event.payload["withdrawal_channel"] == "phone" and event.payload["withdrawn_at"]
+    shown = page_of(client, agent, case)
+    withdrawal = re.search(r'data-testid="withdrawal">(.*?)</dl>', shown, re.S).group(1)
+    assert "Phone hotline" in withdrawal and "算了，网络已经好了，不用再处理。" in withdrawal
+    api = client.get(f"/api/cases/{case.pk}/").json()
+    assert api["withdrawal_words"] == "算了，网络已经好了，不用再处理。" and api["withdrawal_channel"] == "phone"
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"withdrawal_words": "  "}, "withdrawal_words", "This field is required."),
+        ({"withdrawal_channel": ""}, "withdrawal_channel", "This field is required."),
+        ({"withdrawn_at": "2099-01-01T10:00"}, "withdrawn_at", "This time is in the future."),
+        ({"withdrawn_at": "2020-01-01T10:00"}, "withdrawn_at", "This is before the complaint was logged."),
+    ],
+)
+def test_a_withdrawal_without_its_record_is_refused_and_says_why(agent, client, changes, field, message):
+    case = log_case(agent)
+    client.force_login(agent)
+    response = _withdraw_on_the_page(client, case, **changes)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'data-field="{field}"' in html and message in html
+    case.refresh_from_db()
+    assert case.state == "new" and not case.events.filter(kind="withdraw").exists()
+
+
+def _told(user):
+    return Notification.objects.filter(recipient=user, event="case_withdrawn_in_team")
+
+
+def test_the_owners_supervisor_is_told_of_a_withdrawal_with_the_customers_words(agent, supervisor):
+    other_supervisor = UserFactory(username="supervisor_2", role="supervisor")
+    Profile.objects.update_or_create(user=agent, defaults={"supervisor": supervisor})
+    case = log_case(agent)
+    case_transition(case=case, name="withdraw", actor=agent, data=evidence("withdraw"))
+    told = _told(supervisor).get()
+    assert told.subject_ref == case.number and "算了，不用处理了。" in told.text
+    assert not _told(other_supervisor).exists() and not _told(agent).exists()
+
+
+def test_without_a_supervisor_on_the_profile_every_supervisor_is_told_but_not_the_one_who_withdrew(agent, supervisor):
+    other_supervisor = UserFactory(username="supervisor_2", role="supervisor")
+    case = log_case(agent)
+    case_transition(case=case, name="withdraw", actor=supervisor, data=evidence("withdraw"))
+    assert _told(other_supervisor).count() == 1
+    assert not _told(supervisor).exists()
 
 
 def test_satisfaction_has_no_default_and_skipping_it_is_refused(agent, client):

@@ -183,8 +183,8 @@ def test_first_contact_with_a_gap_records_nothing_and_names_every_gap(agent):
 def test_withdraw_needs_a_reason_and_ends_the_case(agent):
     case = case_in_state("analyzed", owner=agent)
     with pytest.raises(InvalidInput):
-        case_transition(case=case, name="withdraw", actor=agent, data={"reason": "  "})
-    case_transition(case=case, name="withdraw", actor=agent, data={"reason": "客户撤回"})
+        case_transition(case=case, name="withdraw", actor=agent, data={**evidence("withdraw"), "reason": "  "})
+    case_transition(case=case, name="withdraw", actor=agent, data=evidence("withdraw"))
     case.refresh_from_db()
     assert case.state == "withdrawn" and not case.is_open
     assert case.events.get(kind="withdraw").reason == "客户撤回"

@@ -100,7 +100,7 @@ def test_every_transition_saves_through_the_orm_and_records_its_event_last(agent
 
 def test_a_reason_becomes_the_history_rows_change_reason(agent):
     case = log_case(agent)
-    case_transition(case=case, name="withdraw", actor=agent, data={"reason": "客户电话撤诉"})
+    case_transition(case=case, name="withdraw", actor=agent, data={**evidence("withdraw"), "reason": "客户电话撤诉"})
     latest = case.history.order_by("-history_id").first()
     assert (latest.history_change_reason, latest.history_user, latest.state) == ("客户电话撤诉", agent, "withdrawn")
     assert latest.history_date == case.closed_at

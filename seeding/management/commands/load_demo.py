@@ -111,6 +111,10 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=role))
                 Profile.objects.get_or_create(user=user, defaults={"time_zone": tz})
             users[username] = user
+        # The demo team: both agents report to the demo supervisor (told of their withdrawals).
+        for profile in Profile.objects.filter(user__in=[users["agent"], users["agent2"]], supervisor=None):
+            profile.supervisor = users["supervisor"]
+            profile.save(update_fields=["supervisor"])
         return users
 
     @transaction.atomic
