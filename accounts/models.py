@@ -8,7 +8,9 @@ from core.history import tracked_history
 class Profile(models.Model):
     """Per-user display preferences: times are shown in the user's zone."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     history = tracked_history()
 
