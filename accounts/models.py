@@ -10,11 +10,13 @@ from .roles import Role
 class Profile(models.Model):
     """Per-user settings: the zone times are shown in, and the supervisor this person reports to."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("supervisor"),
+        verbose_name=_("team supervisor"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -2,8 +2,10 @@
 services, never the admin — django-fsm-2's admin transition buttons are not used)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .events import event_kinds
 from .models import Case, CaseEvent, Category, ResponsibleUnit
 
 
@@ -34,9 +36,38 @@ class CaseAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     show_full_result_count = False
 
 
+class EventKindFilter(admin.SimpleListFilter):
+    """Filter by kind, offering the registered kinds by their translated labels."""
+
+    title = _("event")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return sorted(((code, kind.label) for code, kind in event_kinds().items()), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ("case", "kind", "actor", "created_at", "from_state", "to_state")
-    list_filter = ("kind",)
+    """Kinds and states are stored as codes; the admin shows their labels, as the case page does."""
+
+    list_display = ("case", "kind_display", "actor", "created_at", "from_display", "to_display")
+    list_filter = (EventKindFilter,)
     list_select_related = ("case", "actor")
     show_full_result_count = False
+    fields = ("case", "kind_display", "actor", "created_at", "from_display", "to_display", "reason", "payload")
+    readonly_fields = ("kind_display", "from_display", "to_display")
+
+    @admin.display(description=_("event"), ordering="kind")
+    def kind_display(self, event):
+        return event.kind_label
+
+    @admin.display(description=_("from"), ordering="from_state")
+    def from_display(self, event):
+        return event.from_label
+
+    @admin.display(description=_("to"), ordering="to_state")
+    def to_display(self, event):
+        return event.to_label

@@ -330,7 +330,7 @@ class CaseEvent(models.Model):
     updated or deleted (the model refuses, and a trigger refuses too, on PostgreSQL and SQLite).
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
@@ -348,7 +348,7 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "created_at", "id"], name="event_case_time")]
 
     def __str__(self):
-        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.kind_label} {self.created_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

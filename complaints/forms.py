@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.choices import Channel, CustomerTier, Language
 from cases.models import Category
@@ -37,7 +38,7 @@ class IntakeForm(StrictInputForm):
     )
     # The complaint (the brief's recording checklist)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    summary = forms.CharField(label=_("Summary"), max_length=200)
+    summary = forms.CharField(label=pgettext_lazy("complaint", "Summary"), max_length=200)
     what_happened = forms.CharField(label=_("What happened"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
     occurred_at = forms.DateTimeField(label=_("When it happened"), widget=LocalDateTimeInput(), required=False)
     disputed_item = forms.CharField(label=_("Disputed item"), max_length=200, required=False)

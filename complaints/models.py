@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.choices import Channel, CustomerTier, Language
 from cases.models import BilingualName, Case, Category
@@ -11,7 +12,7 @@ from core.history import tracked_history
 
 
 class Customer(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     # Normalised (digits and a leading +, complaints.forms.normalize_phone); one customer per number.
     phone = models.CharField(_("phone"), max_length=32)
     account_number = models.CharField(_("account number"), max_length=40, blank=True, db_index=True)

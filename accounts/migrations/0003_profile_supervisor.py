@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="supervisor",
+                verbose_name="team supervisor",
             ),
         ),
         migrations.AddField(
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="team_profiles",
                 to=settings.AUTH_USER_MODEL,
-                verbose_name="supervisor",
+                verbose_name="team supervisor",
             ),
         ),
     ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -51,7 +52,7 @@ TRANSITIONS = {
         _("Confirm agreement"), ev.AgreeEvidence, events.AGREE, ("chosen_option", "next_callback_at")
     ),
     "assure": TransitionSpec(_("Assure"), ev.AssureEvidence, events.ASSURE, ("follow_up_note", "satisfaction")),
-    "close": TransitionSpec(_("Close"), ev.CloseEvidence, events.CLOSE, ("closing_note",)),
+    "close": TransitionSpec(pgettext_lazy("case step", "Close"), ev.CloseEvidence, events.CLOSE, ("closing_note",)),
     "withdraw": TransitionSpec(
         _("Withdraw"),
         ev.WithdrawEvidence,

@@ -53,7 +53,8 @@
   }, true);
 
   // Switching the language reloads the page: what was typed into its forms is kept for that one
-  // reload (sessionStorage, this tab only) and put back into the fields that are still empty.
+  // reload (sessionStorage, this tab only) and put back into the fields that still show what the
+  // page came with: an empty text field, or a select still on its default option.
   var DRAFT_KEY = "draft:" + location.pathname;
   var switcher = document.querySelector("[data-language-switch]");
   if (switcher) {
@@ -71,6 +72,11 @@
       switcher.form.submit();
     });
   }
+  var rendered = function (el) {
+    if (el.tagName !== "SELECT") return el.defaultValue;
+    var initial = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; }) || el.options[0];
+    return initial ? initial.value : "";
+  };
   try {
     var saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
     sessionStorage.removeItem(DRAFT_KEY);
@@ -82,7 +88,7 @@
         if (el.name !== item.name) return;
         if (item.type === "checkbox" || item.type === "radio") {
           if (el.value === item.value) el.checked = item.checked;
-        } else if (!el.value) {
+        } else if (el.value === rendered(el)) {
           el.value = item.value;
           el.dispatchEvent(new Event("input"));
         }
