@@ -134,3 +134,12 @@ def test_a_forged_cursor_is_a_400_naming_it(agent, values):
     body = assert_json_error(client_for(agent).get("/api/cases/", {"cursor": cursor}), 400)
     assert "cursor" in body["fields"]
     assert Case.objects.count() == 1 and CaseEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("text", ["[]", '["closing_note"]', "null", '"close"', "1", "true"])
+def test_a_body_that_is_not_an_object_is_a_400_and_runs_no_step(agent, text):
+    case = case_in_state("assured", owner=agent)
+    body = assert_json_error(raw_post(client_for(agent), f"/api/cases/{case.pk}/transitions/close/", text), 400)
+    assert body["fields"] == {"__all__": ["The JSON body must be an object of named fields."]}
+    case.refresh_from_db()
+    assert case.state == "assured"
