@@ -143,3 +143,13 @@ def test_a_body_that_is_not_an_object_is_a_400_and_runs_no_step(agent, text):
     assert body["fields"] == {"__all__": ["The JSON body must be an object of named fields."]}
     case.refresh_from_db()
     assert case.state == "assured"
+
+
+@pytest.mark.parametrize("expected", [{}, [], 0, False, {"state": "assured"}])
+def test_an_expected_state_that_is_not_text_is_a_400_not_ignored(agent, expected):
+    case = case_in_state("assured", owner=agent)
+    url = f"/api/cases/{case.pk}/transitions/close/"
+    body = assert_json_error(raw_post(client_for(agent), url, json.dumps({"expected_state": expected})), 400)
+    assert body["fields"] == {"expected_state": ["Enter text here."]}
+    case.refresh_from_db()
+    assert case.state == "assured"
