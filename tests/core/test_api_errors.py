@@ -153,3 +153,12 @@ def test_an_expected_state_that_is_not_text_is_a_400_not_ignored(agent, expected
     assert body["fields"] == {"expected_state": ["Enter text here."]}
     case.refresh_from_db()
     assert case.state == "assured"
+
+
+def test_an_empty_list_where_text_is_expected_is_the_wrong_type_not_a_blank(agent):
+    case = case_in_state("assured", owner=agent)
+    text = json.dumps({"closing_note": []})
+    body = assert_json_error(raw_post(client_for(agent), f"/api/cases/{case.pk}/transitions/close/", text), 400)
+    assert body["fields"] == {"closing_note": ["Enter text here."]}
+    case.refresh_from_db()
+    assert case.state == "assured"
