@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Case, CaseEvent
 from complaints.models import Customer
-from tests.factories import case_in_state, evidence, log_case
+from tests.factories import case_in_state, evidence, intake_data, log_case
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +162,18 @@ def test_an_empty_list_where_text_is_expected_is_the_wrong_type_not_a_blank(agen
     assert body["fields"] == {"closing_note": ["Enter text here."]}
     case.refresh_from_db()
     assert case.state == "assured"
+
+
+def test_a_digit_that_int_refuses_names_no_row_and_is_a_400(agent, supervisor):
+    """ "²" passes str.isdigit() but not int(): wherever an id may be sent as text it is a 400."""
+    case = case_in_state("acknowledged", owner=agent)
+    client = client_for(supervisor)
+    data = {**evidence("analyze"), "category": "²"}
+    body = assert_json_error(client.post(f"/api/cases/{case.pk}/transitions/analyze/", data, format="json"), 400)
+    assert set(body["fields"]) == {"category"}
+    body = assert_json_error(client.post(f"/api/cases/{case.pk}/assign/", {"owner": "²"}, format="json"), 400)
+    assert set(body["fields"]) == {"owner"}
+    data = intake_data(attach_to_case="²")
+    body = assert_json_error(client.post("/api/complaints/", data, format="json"), 400)
+    assert body["fields"] == {"attach_to_case": ["This is not an open case of this customer."]}
+    assert Case.objects.count() == 1
