@@ -11,6 +11,7 @@ from accounts.people import display_name
 from accounts.roles import can_read_cases
 from core.api_schema import serializer_from_form
 from core.errors import InvalidInput, NotFound
+from core.inputs import MSG_TEXT
 
 from . import selectors
 from .choices import CaseState, CustomerTier, Priority
@@ -221,7 +222,11 @@ class CaseTransitionApi(APIView):
         if name not in TRANSITIONS:
             raise NotFound(MSG_UNKNOWN)
         data = request.data if isinstance(request.data, dict) else {}
-        case_transition(case=case, name=name, actor=request.user, data=data, expected_state=data.get("expected_state"))
+        expected_state = data.get("expected_state")
+        if expected_state is not None and not isinstance(expected_state, str):
+            # `{}` or `[]` would read as "not sent" and skip the staleness check the client asked for.
+            raise InvalidInput(fields={"expected_state": [MSG_TEXT]})
+        case_transition(case=case, name=name, actor=request.user, data=data, expected_state=expected_state)
         if name in ROWS_ADDED_BY:
             case = _case(pk)  # the prefetched options/commitments are stale; other steps change only the case
         return Response(CaseDetailOut(case, context={"request": request}).data)

@@ -70,7 +70,8 @@ class ReferenceChoiceField(forms.ModelChoiceField):
         if hasattr(value, "pk"):
             value = value.pk
         model = self.queryset.model
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if isinstance(value, int) or (isinstance(value, str) and value.isdecimal()):
             row = active_rows(model).get(int(value))
         elif isinstance(value, str):
             row = active_rows_by_code(model).get(value.strip())

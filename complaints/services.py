@@ -121,7 +121,8 @@ def _customer_for_intake(data, *, actor, at) -> tuple[Customer, bool, dict]:
 
 
 def _attachable_case(customer, reference) -> Case:
-    lookup = {"pk": int(reference)} if str(reference).isdigit() else {"number": str(reference).strip().upper()}
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    lookup = {"pk": int(reference)} if str(reference).isdecimal() else {"number": str(reference).strip().upper()}
     case = Case.objects.select_for_update().filter(is_open=True, complaints__customer=customer, **lookup).first()
     if case is None:
         raise InvalidInput(fields={"attach_to_case": [MSG_NOT_ATTACHABLE]})

@@ -125,7 +125,9 @@ class StrictInputForm(forms.Form):
             if getattr(field, "takes_raw_json", False):
                 continue  # fields that validate structured values themselves (lists of records)
             raw = self._raw(name, field)
-            if raw in (None, "", [], ()):
+            # Empty is the field's own business (required or not); an empty list is empty only where
+            # a list is expected — `{"closing_note": []}` is the wrong type, not a blank note.
+            if raw in (None, "") or (raw in ([], ()) and isinstance(field, forms.MultipleChoiceField)):
                 continue
             problem = _type_problem(field, raw) or next(filter(None, map(text_problem, _texts(raw))), None)
             if problem is not None:

@@ -4,7 +4,9 @@ DRF's JSONParser turns a ValueError into a 400 but lets Python's RecursionError 
 thousand levels deep) through as a 500, and hands on text the database cannot store (NUL, a lone
 UTF-16 surrogate from a `\\ud800` escape) to whatever reads it — the token endpoint included. Here
 a body deeper than MAX_DEPTH, or with such text anywhere (keys too), or a number no column can hold
-(1e999 parses as infinity), is a 400 naming where.
+(1e999 parses as infinity), is a 400 naming where. So is a body that is not an object: every
+operation takes named fields, and a view that read `[]` or `null` as "no fields" would run a step
+that needs none (Close) on a body that was never meant for it.
 """
 
 import math
@@ -19,6 +21,7 @@ from .inputs import text_problem
 MAX_DEPTH = 32
 MSG_TOO_DEEP = _("The JSON body is nested too deeply.")
 MSG_NUMBER_RANGE = _("This number is out of range.")
+MSG_NOT_OBJECT = _("The JSON body must be an object of named fields.")
 
 
 class CheckedJSONParser(JSONParser):
@@ -27,6 +30,8 @@ class CheckedJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(MSG_TOO_DEEP) from None
+        if not isinstance(data, dict):
+            raise ValidationError({"__all__": [MSG_NOT_OBJECT]})
         problems = body_problems(data)
         if problems:
             raise ValidationError(problems)

@@ -31,7 +31,8 @@ def case_assign(*, case: Case, owner_id, actor) -> Case:
         raise NotAllowed()
     if not case.is_open:
         raise InvalidInput(MSG_CLOSED, fields={"owner": [MSG_CLOSED]})
-    owner = case_assignable_users().filter(pk=owner_id).first() if str(owner_id).isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    owner = case_assignable_users().filter(pk=owner_id).first() if str(owner_id).isdecimal() else None
     if owner is None:
         raise InvalidInput(MSG_NOT_A_WORKER, fields={"owner": [MSG_NOT_A_WORKER]})
     if owner.pk == case.owner_id:

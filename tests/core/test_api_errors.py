@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Case, CaseEvent
 from complaints.models import Customer
-from tests.factories import case_in_state, evidence, log_case
+from tests.factories import case_in_state, evidence, intake_data, log_case
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,46 @@ def test_a_forged_cursor_is_a_400_naming_it(agent, values):
     body = assert_json_error(client_for(agent).get("/api/cases/", {"cursor": cursor}), 400)
     assert "cursor" in body["fields"]
     assert Case.objects.count() == 1 and CaseEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("text", ["[]", '["closing_note"]', "null", '"close"', "1", "true"])
+def test_a_body_that_is_not_an_object_is_a_400_and_runs_no_step(agent, text):
+    case = case_in_state("assured", owner=agent)
+    body = assert_json_error(raw_post(client_for(agent), f"/api/cases/{case.pk}/transitions/close/", text), 400)
+    assert body["fields"] == {"__all__": ["The JSON body must be an object of named fields."]}
+    case.refresh_from_db()
+    assert case.state == "assured"
+
+
+@pytest.mark.parametrize("expected", [{}, [], 0, False, {"state": "assured"}])
+def test_an_expected_state_that_is_not_text_is_a_400_not_ignored(agent, expected):
+    case = case_in_state("assured", owner=agent)
+    url = f"/api/cases/{case.pk}/transitions/close/"
+    body = assert_json_error(raw_post(client_for(agent), url, json.dumps({"expected_state": expected})), 400)
+    assert body["fields"] == {"expected_state": ["Enter text here."]}
+    case.refresh_from_db()
+    assert case.state == "assured"
+
+
+def test_an_empty_list_where_text_is_expected_is_the_wrong_type_not_a_blank(agent):
+    case = case_in_state("assured", owner=agent)
+    text = json.dumps({"closing_note": []})
+    body = assert_json_error(raw_post(client_for(agent), f"/api/cases/{case.pk}/transitions/close/", text), 400)
+    assert body["fields"] == {"closing_note": ["Enter text here."]}
+    case.refresh_from_db()
+    assert case.state == "assured"
+
+
+def test_a_digit_that_int_refuses_names_no_row_and_is_a_400(agent, supervisor):
+    """ "²" passes str.isdigit() but not int(): wherever an id may be sent as text it is a 400."""
+    case = case_in_state("acknowledged", owner=agent)
+    client = client_for(supervisor)
+    data = {**evidence("analyze"), "category": "²"}
+    body = assert_json_error(client.post(f"/api/cases/{case.pk}/transitions/analyze/", data, format="json"), 400)
+    assert set(body["fields"]) == {"category"}
+    body = assert_json_error(client.post(f"/api/cases/{case.pk}/assign/", {"owner": "²"}, format="json"), 400)
+    assert set(body["fields"]) == {"owner"}
+    data = intake_data(attach_to_case="²")
+    body = assert_json_error(client.post("/api/complaints/", data, format="json"), 400)
+    assert body["fields"] == {"attach_to_case": ["This is not an open case of this customer."]}
+    assert Case.objects.count() == 1

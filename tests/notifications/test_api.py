@@ -60,7 +60,7 @@ def test_someone_elses_notification_cannot_be_marked_read(agent, other_agent):
         ({}, "email", "This field is required."),
         ({"email": None}, "email", "This field may not be null."),
         ({"email": [{"code": "case_changed"}]}, "email.0", "Not a valid string."),
-        (["case_changed"], "__all__", "Invalid data. Expected a dictionary, but got list."),
+        (["case_changed"], "__all__", "The JSON body must be an object of named fields."),
     ],
 )
 def test_a_wrong_preferences_body_is_a_400_naming_the_field_and_changes_nothing(agent, body, field, message):
