@@ -61,11 +61,24 @@ class OptionOut(serializers.Serializer):
     compensation = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
-class CommitmentOut(serializers.Serializer):
+class PromiseOut(serializers.Serializer):
     id = serializers.IntegerField()
-    description = serializers.CharField()
+    kind = serializers.CharField()
+    state = serializers.CharField()
     due_at = serializers.DateTimeField()
+    description = serializers.CharField()
+    phone = serializers.CharField()
+    customer_chose_time = serializers.BooleanField()
+    keeper = OwnerOut(allow_null=True)
+    attempts = serializers.IntegerField()
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
     done_at = serializers.DateTimeField(allow_null=True)
+    reached = serializers.BooleanField(allow_null=True)
+    outcome = serializers.CharField()
+    missed_at = serializers.DateTimeField(allow_null=True)
+    closed_reason = serializers.CharField()
+    rescheduled_by_customer = serializers.BooleanField(allow_null=True)
+    rescheduled_from = serializers.IntegerField(source="rescheduled_from_id", allow_null=True)
 
 
 class CaseDetailOut(CaseListItemOut):
@@ -85,7 +98,7 @@ class CaseDetailOut(CaseListItemOut):
     options = OptionOut(many=True)
     chosen_option = serializers.IntegerField(source="chosen_option.position", allow_null=True, default=None)
     customer_confirmed = serializers.BooleanField()
-    commitments = CommitmentOut(many=True)
+    promises = PromiseOut(many=True)
     follow_up_done = serializers.BooleanField()
     follow_up_note = serializers.CharField()
     satisfaction = serializers.IntegerField(allow_null=True)

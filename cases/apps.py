@@ -11,9 +11,14 @@ class CasesConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
-        from . import notify  # noqa: F401 - registers the event types and the receiver
+        from . import (
+            notify,  # noqa: F401 - registers the event types and the receiver
+            promise_rules,
+        )
         from .models import BilingualName
         from .reference import reference_changed
+
+        promise_rules.register()
 
         def on_change(sender, **kwargs):
             # After commit: a process that reloads must never see a row that is then rolled back.

@@ -98,3 +98,26 @@ def priority_for(tier, channel) -> Priority:
     if score >= 1:
         return Priority.NORMAL
     return Priority.LOW
+
+
+class PromiseKind(models.TextChoices):
+    """What a promise to the customer is for (the brief: keep in touch, call back whatever the result)."""
+
+    PROGRESS_UPDATE = "progress_update", _("Progress update")
+    FOLLOW_UP = "follow_up", _("Agreed follow-up")
+    SATISFACTION_CHECK = "satisfaction_check", _("Satisfaction check")
+    COMMITMENT = "commitment", _("Other commitment")
+
+
+class PromiseState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    KEPT = "kept", _("Kept")
+    MISSED = "missed", _("Missed")
+    CANCELLED = "cancelled", _("Cancelled")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+
+
+# Still owed to the customer: a missed promise is late, not gone (it is kept late or cancelled).
+OPEN_PROMISE_STATES = (PromiseState.SCHEDULED, PromiseState.MISSED)
+# Kinds that are a call to the customer (the others are things we do, e.g. a refund).
+CALL_KINDS = (PromiseKind.PROGRESS_UPDATE, PromiseKind.FOLLOW_UP, PromiseKind.SATISFACTION_CHECK)

@@ -121,3 +121,22 @@ WITHDRAW = register_event_kind(
 )
 REJECT = register_event_kind("reject", _("Rejected"))
 REOPEN = register_event_kind("reopen", _("Reopened"))
+
+# Promises to the customer (models/promise.py). `promise` is the promise's id; times as promised.
+_PROMISE_KEYS = ("promise", "promise_kind", "due_at")
+PROMISE_MADE = register_event_kind(
+    "promise_made", _("Promise made"), payload=(*_PROMISE_KEYS, "description", "phone", "customer_chose_time")
+)
+PROMISE_ATTEMPTED = register_event_kind(
+    "promise_attempted", _("Call attempted, customer not reached"), payload=(*_PROMISE_KEYS, "attempts", "outcome")
+)
+PROMISE_KEPT = register_event_kind(
+    "promise_kept", _("Promise kept"), payload=(*_PROMISE_KEYS, "reached", "outcome", "late")
+)
+PROMISE_MISSED = register_event_kind("promise_missed", _("Promise missed"), payload=_PROMISE_KEYS)
+PROMISE_CANCELLED = register_event_kind("promise_cancelled", _("Promise cancelled"), payload=_PROMISE_KEYS)
+PROMISE_RESCHEDULED = register_event_kind(
+    "promise_rescheduled",
+    _("Promise rescheduled"),
+    payload=(*_PROMISE_KEYS, "new_promise", "new_due_at", "by_customer"),
+)

@@ -22,7 +22,7 @@ STEP_HINTS = {
         "agree the next callback."
     ),
     "assure": _("Deliver, call back whatever the result, check satisfaction and thank the customer for raising it."),
-    "close": _("Everything promised is done and the customer has been thanked: close the case."),
+    "close": _("Close once nothing is owed to the customer: every promise kept, or cancelled with a reason."),
     "reopen": _("The customer is back on the same issue. Say why; the case returns to analysis."),
     "withdraw": _(
         "The customer no longer wants this handled. Record when and how they told you, their own words and "

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.pagination import COUNT_CAP, Page, Sort, count_capped, keyset_page
 
 from .choices import CaseState
-from .models import Case, CaseEvent, CaseOption, Commitment
+from .models import Case, CaseEvent, CaseOption, Promise
 from .search import case_search
 
 SORTS = {
@@ -92,7 +92,7 @@ def case_detail(*, pk=None, number=None) -> Case | None:
         Case.objects.select_related("owner", "category", "responsible_unit", "chosen_option")
         .prefetch_related(
             Prefetch("options", queryset=CaseOption.objects.order_by("round", "position")),
-            Prefetch("commitments", queryset=Commitment.objects.order_by("due_at", "id")),
+            Prefetch("promises", queryset=Promise.objects.select_related("keeper").order_by("due_at", "id")),
         )
         .filter(**lookup)
         .first()

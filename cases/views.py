@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,6 +24,8 @@ from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
 from .hints import STEP_HINTS
 from .panels import case_panels
+from .permissions import can_work_case
+from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
 from .queue_params import PAGE_PARAMS, SCOPE_ALL, SCOPE_MINE, queue_query_parse
 from .services import (
     TRANSITIONS,
@@ -39,7 +42,15 @@ MAIN_STEPS = (*tuple(name for _state, name, _label in SEVEN_A_STEPS), "close")
 SIDE_ACTIONS = ("reopen", "withdraw", "reject")
 
 
-def _require_reader(user):
+def promise_field_id(pk, action) -> str:
+    """Field ids unique on the page, which lists a form per promise and action."""
+    return f"id_promise{pk}_{action}_%s"
+
+
+PROMISE_ACTION_FORMS = {"call": PromiseCallInput, "reschedule": PromiseRescheduleInput, "cancel": PromiseCancelInput}
+
+
+def require_reader(user):
     if not can_read_cases(user):
         raise PermissionDenied
 
@@ -67,7 +78,7 @@ def _warn(request, text):
 
 @login_required
 def queue(request):
-    _require_reader(request.user)
+    require_reader(request.user)
     query = queue_query_parse(request.GET, PAGE_PARAMS)
     for param, problems in query.errors.items():
         for problem in problems:
@@ -166,12 +177,43 @@ def _assignees(case, user):
     return [person for person in case_assignable_users() if person.pk != case.owner_id]
 
 
-def _render_case(
-    request, case, *, bound=None, first_contact_data=None, first_contact_error=None, assign_errors=(), status=200
+def _promise_rows(case, user, bound):
+    """Each promise with the forms that act on it (the one that failed, bound, keeps its errors);
+    forms only on open promises of a case this user works on."""
+    action, bound_pk, bound_form = bound or (None, None, None)
+    may_act = case.is_open and can_work_case(case, user)
+    rows = []
+    for promise in case.promises.all():
+        forms = {}
+        if may_act and promise.is_open:
+            forms = {
+                name: form_class(auto_id=promise_field_id(promise.pk, name))
+                for name, form_class in PROMISE_ACTION_FORMS.items()
+            }
+            if bound_pk == promise.pk:
+                forms[action] = bound_form
+        rows.append({"promise": promise, "forms": forms, "open_action": action if bound_pk == promise.pk else None})
+    make_form = None
+    if may_act:
+        make_form = bound_form if action == "make" else PromiseMakeInput()
+    return rows, make_form
+
+
+def render_case(
+    request,
+    case,
+    *,
+    bound=None,
+    first_contact_data=None,
+    first_contact_error=None,
+    assign_errors=(),
+    promise_bound=None,
+    status=200,
 ):
     available, forms = _step_forms(case, request.user, bound)
     next_step = next((name for name in MAIN_STEPS if name in available), None)
     current_options = [o for o in case.options.all() if o.round == case.options_round]
+    promise_rows, promise_make_form = _promise_rows(case, request.user, promise_bound)
     return render(
         request,
         "cases/detail.html",
@@ -195,12 +237,15 @@ def _render_case(
             "commitment_rows": range(3),
             "assignees": _assignees(case, request.user),
             "assign_errors": assign_errors,
+            "promise_rows": promise_rows,
+            "promise_make_form": promise_make_form,
+            "now": timezone.now(),
         },
         status=status,
     )
 
 
-def _case_or_404(number):
+def case_or_404(number):
     case = selectors.case_detail(number=number)
     if case is None:
         raise Http404
@@ -209,22 +254,22 @@ def _case_or_404(number):
 
 @login_required
 def case_detail(request, number):
-    _require_reader(request.user)
-    return _render_case(request, _case_or_404(number))
+    require_reader(request.user)
+    return render_case(request, case_or_404(number))
 
 
 @login_required
 def case_history(request, number):
-    _require_reader(request.user)
-    case = _case_or_404(number)
+    require_reader(request.user)
+    case = case_or_404(number)
     return render(request, "cases/history.html", {"case": case, "records": selectors.case_history_with_changes(case)})
 
 
 @login_required
 @require_POST
 def case_step(request, number, name):
-    _require_reader(request.user)
-    case = _case_or_404(number)
+    require_reader(request.user)
+    case = case_or_404(number)
     if name not in TRANSITIONS and name != "first_contact":
         raise Http404
     data = evidence_data_from_post(request.POST)
@@ -237,16 +282,16 @@ def case_step(request, number, name):
             case_transition(case=case, name=name, actor=request.user, data=data, expected_state=expected)
             messages.success(request, _("Step recorded: %(step)s.") % {"step": TRANSITIONS[name].label})
     except InvalidInput as exc:
-        fresh = _case_or_404(number)
+        fresh = case_or_404(number)
         if name == "first_contact":
-            return _render_case(request, fresh, first_contact_data=data, first_contact_error=exc, status=400)
+            return render_case(request, fresh, first_contact_data=data, first_contact_error=exc, status=400)
         form = add_service_errors(TRANSITIONS[name].form(data, case=fresh), exc)
-        return _render_case(request, fresh, bound=(name, form), status=400)
+        return render_case(request, fresh, bound=(name, form), status=400)
     except Conflict as exc:
         messages.error(request, exc.message)
     except NotAllowed as exc:
         messages.error(request, exc.message)
-        return _render_case(request, _case_or_404(number), status=403)
+        return render_case(request, case_or_404(number), status=403)
     except NotFound:
         raise Http404 from None
     return redirect(reverse("cases:detail", args=[number]))
@@ -255,14 +300,14 @@ def case_step(request, number, name):
 @login_required
 @require_POST
 def case_assign_view(request, number):
-    _require_reader(request.user)
-    case = _case_or_404(number)
+    require_reader(request.user)
+    case = case_or_404(number)
     try:
         case = case_assign(case=case, owner_id=request.POST.get("owner", ""), actor=request.user)
     except InvalidInput as exc:
-        return _render_case(request, _case_or_404(number), assign_errors=service_error_messages(exc), status=400)
+        return render_case(request, case_or_404(number), assign_errors=service_error_messages(exc), status=400)
     except NotAllowed as exc:
         messages.error(request, exc.message)
-        return _render_case(request, _case_or_404(number), status=403)
+        return render_case(request, case_or_404(number), status=403)
     messages.success(request, _("Case assigned to %(name)s.") % {"name": display_name(case.owner)})
     return redirect(reverse("cases:detail", args=[number]))

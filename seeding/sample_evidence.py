@@ -115,3 +115,12 @@ def evidence_for(name, case, rng: random.Random):
         "withdrawal_words": "Never mind, it's sorted now." if english else "算了，问题已经自己好了，不用处理了。",
         "reason": "The customer called to withdraw." if english else "客户来电撤回投诉",
     }
+
+
+def call_outcome(case) -> dict:
+    """A promised call made: the customer reached, in the case's language."""
+    english = case.customer_language == "en"
+    return {
+        "reached": True,
+        "outcome": "Called back; the customer confirmed it is sorted." if english else "已回访，客户确认问题已解决。",
+    }

@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from cases.choices import OPEN_PROMISE_STATES
 from cases.models import Category, ResponsibleUnit
-from cases.services import case_transition
+from cases.services import case_transition, promise_call
 from complaints.services import complaint_log
 
 
@@ -113,10 +114,18 @@ PATH_TO = {
 }
 
 
+def promises_keep(case, actor):
+    """Make every call and do every thing promised on `case` (what happens before Assure)."""
+    for promise in case.promises.filter(state__in=OPEN_PROMISE_STATES):
+        promise_call(promise=promise, actor=actor, data={"reached": True, "outcome": "已按约定回访，客户确认。"})
+
+
 def case_in_state(state, *, owner, supervisor=None):
     case = log_case(owner)
     for step in PATH_TO[state]:
         actor = supervisor if step == "reject" else owner
+        if step == "assure":
+            promises_keep(case, owner)
         case_transition(case=case, name=step, actor=actor, data=evidence(step, case))
     case.refresh_from_db()
     return case

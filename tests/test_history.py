@@ -17,7 +17,7 @@ def tracked_values(instance, history_row):
 def test_every_tracked_row_has_a_history_row_equal_to_it(agent):
     case = case_in_state("agreed", owner=agent)
     complaint = case.complaints.get()
-    rows = [case, complaint, complaint.customer, *case.options.all(), *case.commitments.all()]
+    rows = [case, complaint, complaint.customer, *case.options.all(), *case.promises.all()]
     for instance in rows:
         instance.refresh_from_db()
         latest = instance.history.order_by("-history_id").first()

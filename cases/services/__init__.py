@@ -1,6 +1,7 @@
 from .assignment import case_assign, case_assignable_users
 from .creation import case_open
 from .events import case_event_record
+from .promises import promise_call, promise_cancel, promise_make, promise_reschedule
 from .transitions import TRANSITIONS, case_record_first_contact, case_transition, transitions_available
 
 __all__ = [
@@ -11,5 +12,9 @@ __all__ = [
     "case_open",
     "case_record_first_contact",
     "case_transition",
+    "promise_call",
+    "promise_cancel",
+    "promise_make",
+    "promise_reschedule",
     "transitions_available",
 ]

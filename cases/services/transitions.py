@@ -20,9 +20,11 @@ from core.history import save_tracked
 
 from .. import events
 from .. import evidence as ev
+from ..choices import PromiseKind
 from ..guards import guard_errors
-from ..models import Case, CaseOption, Commitment
+from ..models import Case, CaseOption
 from .events import case_event_record
+from .promises import next_promise_at, promise_build
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ MSG_UNKNOWN = _("There is no such step.")
 MSG_WRONG_STATE = _("This step is not possible while the case is “%(state)s”.")
 MSG_STALE = _("Someone else changed this case meanwhile; reload it and try again.")
 MSG_REOPEN_WINDOW = _("A case can be reopened only within %(days)d days of closing.")
+MSG_FOLLOW_UP = _("Call back to check that the agreed solution was delivered: %(option)s")
 MSG_EVIDENCE = _("Evidence missing or invalid: %(fields)s.")
 # Translators: separator between field names in a list (Chinese uses 、).
 LIST_SEPARATOR = _(", ")
@@ -121,6 +124,23 @@ def _validated(case, name, data):
     return form.cleaned_data
 
 
+def _agreed_promises(case, actor, cleaned, now):
+    """The Agreement's promises: the follow-up call at the agreed time, and each commitment."""
+    follow_up = promise_build(
+        case=case,
+        kind=PromiseKind.FOLLOW_UP,
+        due_at=cleaned["next_callback_at"],
+        description=str(MSG_FOLLOW_UP % {"option": cleaned["chosen_option"].action[:200]}),
+        actor=actor,
+        at=now,
+    )
+    commitments = [
+        promise_build(case=case, kind=PromiseKind.COMMITMENT, actor=actor, at=now, **item)
+        for item in cleaned["commitments"]
+    ]
+    return [follow_up, *commitments]
+
+
 def _apply(case, name, actor, cleaned, now):
     """Run one transition and everything it writes. Caller holds the transaction."""
     spec = TRANSITIONS[name]
@@ -134,7 +154,8 @@ def _apply(case, name, actor, cleaned, now):
             for position, option in enumerate(cleaned["options"], start=1)
         ]
     elif name == "agree":
-        rows += [Commitment(case=case, created_at=now, **item) for item in cleaned["commitments"]]
+        rows += _agreed_promises(case, actor, cleaned, now)
+        case.next_callback_at = next_promise_at(case, adding=rows[1:])
     reason = cleaned[spec.reason_field] if spec.reason_field else ""
     # The case first: ConcurrentTransitionMixin makes it UPDATE … WHERE state = from_state and raises
     # ConcurrentTransition if someone else moved the case, before anything else is written.

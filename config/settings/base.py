@@ -209,4 +209,12 @@ LOGGING = {
 # Reopening a closed case is allowed this long after closing (domain rule, issue #2).
 CASE_REOPEN_WINDOW_DAYS = 30
 
+# Promises to the customer (cases/services/promises.py). A promise not even attempted this long after
+# its time is missed. A call that does not reach the customer is an attempt; the promise is kept once
+# the customer is reached, or after PROMISE_RETRY_ATTEMPTS unreached attempts at least
+# PROMISE_RETRY_SPACING_MINUTES apart (we did what we promised; the outcome says so).
+PROMISE_GRACE_MINUTES = env.int("PROMISE_GRACE_MINUTES", default=30)
+PROMISE_RETRY_ATTEMPTS = 3
+PROMISE_RETRY_SPACING_MINUTES = 30
+
 APP_NAME = _("Complaint desk")

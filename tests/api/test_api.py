@@ -248,7 +248,8 @@ def test_the_response_to_a_step_shows_the_rows_it_added(agent):
     ).json()
     assert [o["position"] for o in body["options"]] == [1, 2]
     body = client.post(f"/api/cases/{case.pk}/transitions/agree/", evidence("agree"), format="json").json()
-    assert body["chosen_option"] == 1 and len(body["commitments"]) == 1
+    assert body["chosen_option"] == 1
+    assert sorted(p["kind"] for p in body["promises"]) == ["commitment", "follow_up"]
 
 
 def token_client(user):

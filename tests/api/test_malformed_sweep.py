@@ -41,7 +41,7 @@ from complaints.models import Customer
 from core.inputs import range_problem, text_problem
 from notifications.events import event_types
 from notifications.services import notify
-from tests.factories import PATH_TO, UserFactory, case_in_state, evidence, intake_data, log_case
+from tests.factories import PATH_TO, UserFactory, case_in_state, evidence, intake_data, log_case, promises_keep
 
 pytestmark = pytest.mark.django_db
 
@@ -285,6 +285,8 @@ def _assign(people, match):
 def _transition(people, match):
     step = match["step"]
     case = case_in_state(_step_state(step), owner=people["agent"], supervisor=people["supervisor"])
+    if step == "assure":
+        promises_keep(case, people["agent"])  # what Assure depends on, so only the bad value can refuse it
     return Target(client_for(people["supervisor"]), f"/api/cases/{case.pk}/transitions/{step}/", evidence(step, case))
 
 

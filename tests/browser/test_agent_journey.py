@@ -33,6 +33,8 @@ EXPECTED_EVENTS = [
     "analyze",
     "offer_alternatives",
     "agree",
+    "promise_kept",
+    "promise_kept",
     "assure",
     "close",
 ]
@@ -121,7 +123,21 @@ def test_agent_walks_a_chinese_complaint_through_the_seven_steps(page: Page):
     agree.locator('[name="next_callback_at"]').fill(local_input(timedelta(days=3, hours=2)))
     submit_step(page, "agree", "assure")
 
-    # 4d. Assure.
+    # 4d. Keep what was promised: the refund done, then the follow-up call made (Assure needs it).
+    promises = page.get_by_test_id("promises")
+    expect(promises.locator("tr.promise[data-state='scheduled']")).to_have_count(2)
+    for outcome in ("退费已到账，流量包已开通", "已回访，客户确认收到退款"):
+        row = promises.locator("tr.promise-actions").first
+        row.locator("details", has=page.locator('form[data-promise-action="call"]')).locator("summary").click()
+        call = row.locator('form[data-promise-action="call"]')
+        call.locator('select[name="reached"]').select_option("true")  # Yes
+        call.locator('[name="outcome"]').fill(outcome)
+        with page.expect_navigation():
+            call.locator('button[type="submit"]').click()
+        expect(page.locator(".messages li.success")).to_have_count(1)
+    expect(promises.locator("tr.promise[data-state='kept']")).to_have_count(2)
+
+    # 4e. Assure.
     assure = page.locator('form[data-step="assure"]')
     assure.locator('input[name="follow_up_done"]').check()
     assure.locator('select[name="satisfaction"]').select_option("5")
@@ -129,7 +145,7 @@ def test_agent_walks_a_chinese_complaint_through_the_seven_steps(page: Page):
     assure.locator('[name="follow_up_note"]').fill("客户确认已收到退款，表示满意。")
     submit_step(page, "assure", "close")
 
-    # 4e. Close.
+    # 4f. Close.
     page.locator('form[data-step="close"] [name="closing_note"]').fill("问题已解决，客户满意。")
     submit_step(page, "close", None)
 

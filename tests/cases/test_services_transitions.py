@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from cases.guards import register_guard, unregister_guard
-from cases.models import Case, CaseEvent, CaseOption, Commitment
+from cases.models import Case, CaseEvent, CaseOption, Promise
 from cases.services import case_record_first_contact, case_transition
 from core.errors import Conflict, InvalidInput, NotAllowed
-from tests.factories import PATH_TO, case_in_state, evidence, log_case
+from tests.factories import PATH_TO, case_in_state, evidence, log_case, promises_keep
 
 pytestmark = pytest.mark.django_db
 
@@ -17,17 +17,20 @@ SEVEN_A = ["accept", "apologize", "acknowledge", "analyze", "offer_alternatives"
 def test_walking_all_seven_steps_closes_the_case_with_one_event_and_one_history_row_per_step(agent):
     case = log_case(agent)
     for step in SEVEN_A:
+        if step == "assure":
+            promises_keep(case, agent)  # the follow-up call and the commitment (two events, two case saves)
         case_transition(case=case, name=step, actor=agent, data=evidence(step, case))
     case.refresh_from_db()
     assert case.state == "closed"
     assert not case.is_open
     kinds = list(case.events.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["logged", *SEVEN_A]
-    # one history row at creation plus one per transition, each attributed to the agent
+    assert kinds == ["logged", *SEVEN_A[:6], "promise_kept", "promise_kept", *SEVEN_A[6:]]
+    # one history row at creation plus one per transition (and one per kept promise: the case's next
+    # promise moves), each attributed to the agent
     history = case.history.order_by("history_id")
-    assert history.count() == 1 + len(SEVEN_A)
+    assert history.count() == 1 + len(SEVEN_A) + 2
     assert {h.history_user_id for h in history} == {agent.pk}
-    states = [h.state for h in history]
+    states = [h.state for h in history if h.prev_record is None or h.prev_record.state != h.state]
     assert states == [
         "new",
         "accepted",
@@ -115,12 +118,18 @@ def test_agreement_must_choose_an_offered_option_and_promise_future_times(agent)
     assert set(exc.value.fields) >= {"chosen_option", "commitments"}
 
 
-def test_agreement_records_choice_commitments_and_callback(agent):
+def test_agreement_makes_the_follow_up_call_and_each_commitment_a_promise(agent):
     case = case_in_state("agreed", owner=agent)
     assert case.chosen_option.position == 1
     assert case.customer_confirmed
-    assert case.next_callback_at > timezone.now()
-    assert Commitment.objects.filter(case=case).count() == 1
+    promises = {p.kind: p for p in Promise.objects.filter(case=case)}
+    assert set(promises) == {"follow_up", "commitment"}
+    follow_up, commitment = promises["follow_up"], promises["commitment"]
+    assert follow_up.state == commitment.state == "scheduled"
+    assert follow_up.phone == case.customer_phone and follow_up.keeper == agent and follow_up.promised_by == agent
+    assert commitment.description == "三个工作日内退费" and commitment.phone == ""
+    # The case's next promise is the earliest still owed: the commitment, due before the callback.
+    assert case.next_callback_at == commitment.due_at < follow_up.due_at
 
 
 def test_satisfaction_must_be_between_one_and_five(agent):

@@ -18,7 +18,7 @@ from cases.signals import case_event_recorded
 from complaints.models import Complaint, Customer
 from complaints.services import complaint_log
 from core.history import save_tracked
-from tests.factories import PATH_TO, case_in_state, evidence, intake_data, log_case
+from tests.factories import PATH_TO, case_in_state, evidence, intake_data, log_case, promises_keep
 from tests.probe.models import ProbeRecord
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,8 @@ def test_every_transition_saves_through_the_orm_and_records_its_event_last(agent
         path = PATH_TO["closed"]
         before = next(state for state, steps in PATH_TO.items() if steps == path[: path.index(step)])
     case = case_in_state(before, owner=agent)
+    if step == "assure":
+        promises_keep(case, agent)
     recorded.clear()
     actor = supervisor if step == "reject" else agent
     case_transition(case=case, name=step, actor=actor, data=evidence(step, case))
@@ -130,16 +132,17 @@ def test_database_defaults_and_generated_fields_need_nothing_hand_written(agent)
 # same number first, 2 more statements); case number; case + history; complaint + history; event
 INTAKE_QUERIES = 11
 TRANSITION_QUERIES = {
-    # case UPDATE + its history row + the event; Agreement reads the round's options; Alternatives
-    # and Agreement write their option and commitment rows (two each here) with theirs.
+    # case UPDATE + its history row + the event; Alternatives writes its option rows (two here) with
+    # theirs; Agreement reads the round's options and the case's open promises, and writes the
+    # follow-up call and one commitment with theirs; Assure and Close read the promises they depend on.
     "accept": 3,
     "apologize": 3,
     "acknowledge": 3,
     "analyze": 3,
     "offer_alternatives": 7,
-    "agree": 6,
-    "assure": 3,
-    "close": 3,
+    "agree": 9,
+    "assure": 4,
+    "close": 4,
 }
 
 
@@ -155,6 +158,8 @@ def test_each_transition_writes_a_fixed_number_of_queries(agent, step, django_as
     path = PATH_TO["closed"]
     before = next(state for state, steps in PATH_TO.items() if steps == path[: path.index(step)])
     case = case_in_state(before, owner=agent)
+    if step == "assure":
+        promises_keep(case, agent)
     data = evidence(step, case)
     TRANSITIONS[step].form(data, case=case).is_valid()  # warm the reference-data cache, as in real use
     with django_assert_num_queries(TRANSITION_QUERIES[step] + _savepoints()):

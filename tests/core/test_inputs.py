@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Case, CaseEvent
 from complaints.models import Complaint, Customer
-from tests.factories import case_in_state, evidence, intake_data, log_case
+from tests.factories import case_in_state, evidence, intake_data, log_case, promises_keep
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +137,7 @@ def test_option_items_are_checked_too(agent):
 def test_html_posts_still_work_with_their_string_values(agent, client):
     client.force_login(agent)
     case = case_in_state("agreed", owner=agent)
+    promises_keep(case, agent)
     response = client.post(
         f"/cases/{case.number}/steps/assure/",
         {"follow_up_done": "on", "satisfaction": "4", "thanked": "on", "expected_state": "agreed"},

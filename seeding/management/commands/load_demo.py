@@ -14,11 +14,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Profile
-from cases.choices import Channel, CustomerTier
+from cases.choices import OPEN_PROMISE_STATES, Channel, CustomerTier
 from cases.models import Case
-from cases.services import case_transition
+from cases.services import case_transition, promise_call
 from complaints.services import complaint_log
-from seeding.sample_evidence import evidence_for
+from seeding.sample_evidence import call_outcome, evidence_for
 
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.txt"
 
@@ -153,5 +153,8 @@ class Command(BaseCommand):
                 case = complaint.case
                 for step in path:
                     actor = users["supervisor"] if step == "reject" else owner
+                    if step == "assure":  # the follow-up call made and everything promised done
+                        for promise in case.promises.filter(state__in=OPEN_PROMISE_STATES):
+                            promise_call(promise=promise, actor=owner, data=call_outcome(case))
                     case_transition(case=case, name=step, actor=actor, data=evidence_for(step, case, rng))
         self.stdout.write(f"Created {n} demo cases.")

@@ -17,9 +17,9 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.history import tracked_history
 
-from .choices import OPEN_STATES, CaseState, Channel, CustomerTier, Language, Priority
-from .events import event_kind_label
-from .permissions import can_work_case, is_supervisor
+from ..choices import OPEN_STATES, CaseState, Channel, CustomerTier, Language, Priority
+from ..events import event_kind_label
+from ..permissions import can_work_case, is_supervisor
 
 
 class BilingualName(models.Model):
@@ -125,12 +125,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # Alternatives: CaseOption rows of the current round
     options_round = models.PositiveSmallIntegerField(_("options round"), default=0)
     alternatives_offered_at = models.DateTimeField(_("alternatives offered"), null=True, blank=True)
-    # Agreement: chosen option + Commitment rows
+    # Agreement: chosen option + promises (models/promise.py)
     chosen_option = models.ForeignKey(
         "CaseOption", verbose_name=_("chosen option"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     customer_confirmed = models.BooleanField(_("customer confirmed"), default=False)
-    next_callback_at = models.DateTimeField(_("next callback"), null=True, blank=True)
+    # The earliest time still owed to the customer (open promises), kept by the promise services so
+    # queues can sort and filter on it without a join.
+    next_callback_at = models.DateTimeField(_("next promise due"), null=True, blank=True)
     agreed_at = models.DateTimeField(_("agreed"), null=True, blank=True)
     # Assure
     follow_up_done = models.BooleanField(_("follow-up done"), default=False)
@@ -299,26 +301,6 @@ class CaseOption(models.Model):
         return f"{self.position}. {self.action[:60]}"
 
 
-class Commitment(models.Model):
-    """Something we promised at Agreement, with the time we promised it by."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="commitments")
-    description = models.TextField(_("what we promised"))
-    due_at = models.DateTimeField(_("due"))
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    history = tracked_history()
-
-    class Meta:
-        verbose_name = _("commitment")
-        verbose_name_plural = _("commitments")
-        ordering = ("due_at", "id")
-        indexes = [models.Index(fields=["done_at", "due_at"], name="commitment_due")]
-
-    def __str__(self):
-        return self.description[:60]
-
-
 class AppendOnlyError(Exception):
     pass
 
@@ -371,3 +353,6 @@ class CaseEvent(models.Model):
     @property
     def to_label(self):
         return CaseState(self.to_state).label if self.to_state in CaseState.values else self.to_state
+
+
+from .promise import Promise  # noqa: E402, F401  (a model of this app; its module imports Case from here)

@@ -1,0 +1,93 @@
+"""The case page's promises: make one, log a call, reschedule, cancel (services/promises.py).
+Each answers like a step: a redirect with a message, or the case page again with the form's errors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import Conflict, InvalidInput, NotAllowed
+from core.forms import add_service_errors
+
+from .choices import PromiseState
+from .models import Promise
+from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
+from .services import promise_call, promise_cancel, promise_make, promise_reschedule
+from .services.promises import retry_message
+from .views import case_or_404, promise_field_id, render_case, require_reader
+
+# action → (service, the form its errors are shown on)
+ACTIONS = {
+    "call": (promise_call, PromiseCallInput),
+    "reschedule": (promise_reschedule, PromiseRescheduleInput),
+    "cancel": (promise_cancel, PromiseCancelInput),
+}
+
+
+def _post_data(request):
+    return {key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"}
+
+
+def _done_message(action, promise):
+    if action == "call" and promise.state == PromiseState.SCHEDULED:
+        return retry_message(promise)
+    return {
+        "call": _("Promise kept."),
+        "reschedule": _("Promise rescheduled to %(time)s."),
+        "cancel": _("Promise cancelled."),
+    }[action]
+
+
+@login_required
+@require_POST
+def promise_make_view(request, number):
+    require_reader(request.user)
+    case = case_or_404(number)
+    data = _post_data(request)
+    try:
+        promise_make(case=case, actor=request.user, data=data)
+    except InvalidInput as exc:
+        form = add_service_errors(PromiseMakeInput(data), exc)
+        return render_case(request, case_or_404(number), promise_bound=("make", None, form), status=400)
+    except NotAllowed as exc:
+        messages.error(request, exc.message)
+        return render_case(request, case_or_404(number), status=403)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("cases:detail", args=[number]))
+    messages.success(request, _("Promise made."))
+    return redirect(reverse("cases:detail", args=[number]) + "#promises")
+
+
+@login_required
+@require_POST
+def promise_action_view(request, number, pk, action):
+    require_reader(request.user)
+    if action not in ACTIONS:
+        raise Http404
+    case = case_or_404(number)
+    promise = Promise.objects.filter(pk=pk, case=case).first()
+    if promise is None:
+        raise Http404
+    service, form_class = ACTIONS[action]
+    data = _post_data(request)
+    try:
+        result = service(promise=promise, actor=request.user, data=data)
+    except InvalidInput as exc:
+        form = add_service_errors(form_class(data, auto_id=promise_field_id(promise.pk, action)), exc)
+        return render_case(request, case_or_404(number), promise_bound=(action, promise.pk, form), status=400)
+    except NotAllowed as exc:
+        messages.error(request, exc.message)
+        return render_case(request, case_or_404(number), status=403)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("cases:detail", args=[number]) + "#promises")
+    message = _done_message(action, result)
+    if action == "reschedule":
+        message = message % {"time": timezone.localtime(result.due_at).strftime("%Y-%m-%d %H:%M")}
+    messages.success(request, message)
+    return redirect(reverse("cases:detail", args=[number]) + "#promises")
