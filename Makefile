@@ -50,8 +50,12 @@ migrate: $(STAMP) ## Apply database migrations
 demo: migrate ## Load demo users, reference data and sample cases (idempotent)
 	$(PY) manage.py load_demo
 
-run: system-deps $(STAMP) messages demo ## Install, migrate, load demo data, serve http://127.0.0.1:8000 (ASGI)
+run: system-deps $(STAMP) messages demo ## Install, migrate, load demo data, serve http://127.0.0.1:8000 (ASGI) with the scheduler
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@# Celery beat fires the reminders and missed-promise sweeps. Without REDIS_URL tasks run inline,
+	@# so beat runs them itself: no broker or worker needed. Stopped with the server.
+	@mkdir -p var; trap 'kill 0' EXIT; \
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A config beat --loglevel=warning --schedule=var/celerybeat-schedule & \
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 test: system-deps-test $(STAMP) messages ## Install and run the whole suite (lint, unit, API, browser)

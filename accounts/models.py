@@ -1,10 +1,14 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.history import tracked_history
 
 from .roles import Role
+
+# The sweep looks this far ahead for promises to remind of (cases/services/promise_sweeps.py).
+REMINDER_MINUTES_MAX = 240
 
 
 class Profile(models.Model):
@@ -14,6 +18,12 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    reminder_minutes = models.PositiveSmallIntegerField(
+        _("remind me before a promise (minutes)"),
+        default=15,
+        validators=[MaxValueValidator(REMINDER_MINUTES_MAX)],
+        help_text=_("How long before a promised call you are reminded (0 to 240)."),
+    )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("team supervisor"),

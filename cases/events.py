@@ -140,3 +140,6 @@ PROMISE_RESCHEDULED = register_event_kind(
     _("Promise rescheduled"),
     payload=(*_PROMISE_KEYS, "new_promise", "new_due_at", "by_customer"),
 )
+ESCALATION_TRIGGERED = register_event_kind(
+    "escalation_triggered", _("Escalation triggered"), payload=("trigger", "detail")
+)

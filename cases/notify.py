@@ -7,6 +7,7 @@ and sends pushes and e-mails only after commit.
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.people import display_name, supervisors_of
@@ -15,7 +16,7 @@ from notifications.events import register_event
 from notifications.services import broadcast, notify, role_group, user_group
 
 from . import events
-from .models import CaseEvent
+from .models import CaseEvent, Promise
 from .signals import case_event_recorded
 
 LOGGED_FOR_YOU = "case_logged_for_you"
@@ -24,6 +25,9 @@ CHANGED_BY_OTHER = "case_changed"
 REOPENED = "case_reopened"
 ASSIGNED_AWAY = "case_assigned_away"
 WITHDRAWN_IN_TEAM = "case_withdrawn_in_team"
+PROMISE_DUE = "promise_due"
+PROMISE_MISSED = "promise_missed"
+ESCALATION_NEEDED = "case_escalation_triggered"
 
 register_event(LOGGED_FOR_YOU, _("Case logged for you"))
 register_event(ASSIGNED_TO_YOU, _("Case assigned to you"))
@@ -31,12 +35,20 @@ register_event(CHANGED_BY_OTHER, _("Your case was changed by someone else"))
 register_event(REOPENED, _("Your case was reopened"))
 register_event(ASSIGNED_AWAY, _("Your case was given to a colleague"))
 register_event(WITHDRAWN_IN_TEAM, _("A case in your team was withdrawn"))
+register_event(PROMISE_DUE, _("A promised call is coming due"))
+register_event(PROMISE_MISSED, _("A promise to a customer was missed"))
+register_event(ESCALATION_NEEDED, _("A case needs escalating"))
+
+# Events that tell their own people (below), not the owner's generic "changed by someone else".
+OWN_NOTICES = (events.PROMISE_MISSED.code, events.ESCALATION_TRIGGERED.code)
 
 # Roles whose queues list every case, so their pages refresh on any change.
 ALL_CASES_ROLES = (Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR)
 
 
 def _event_type(event: CaseEvent, case, actor):
+    if event.kind in OWN_NOTICES:
+        return None
     if event.kind == events.ASSIGNED.code:
         return ASSIGNED_TO_YOU
     if actor is not None and case.owner_id == actor.pk:
@@ -81,6 +93,47 @@ def _tell_supervisors_of_withdrawal(case, event, actor, url):
     )
 
 
+def tell_keeper_promise_due(promise):
+    """The reminder before a promised call (the sweep's; no case event: nothing happened yet)."""
+    case = promise.case
+    due = timezone.localtime(promise.due_at).strftime("%H:%M")
+    notify(
+        PROMISE_DUE,
+        recipients=[promise.keeper],
+        text=f"{due} {case.customer_name} {promise.phone} — {promise.description}",
+        key=f"promise:{promise.pk}:reminder",
+        subject_ref=case.number,
+        url=reverse("cases:detail", args=[case.number]) + "#promises",
+    )
+
+
+def _tell_of_missed_promise(case, event, url):
+    """A missed promise: its keeper and their supervisor hear of it (live and, if they chose, by
+    e-mail), so the customer is called late rather than never."""
+    promise = Promise.objects.select_related("keeper").get(pk=event.payload["promise"])
+    keeper = promise.keeper or case.owner
+    due = timezone.localtime(promise.due_at).strftime("%Y-%m-%d %H:%M")
+    notify(
+        PROMISE_MISSED,
+        recipients=[keeper, *supervisors_of(keeper)],
+        text=f"{due} {case.customer_name} — {case.summary}",
+        key=f"case-event:{event.pk}:missed",
+        subject_ref=case.number,
+        url=url + "#promises",
+    )
+
+
+def _tell_of_escalation_trigger(case, event, url):
+    notify(
+        ESCALATION_NEEDED,
+        recipients=supervisors_of(case.owner),
+        text=case.summary,
+        key=f"case-event:{event.pk}:escalation",
+        subject_ref=case.number,
+        url=url,
+    )
+
+
 @receiver(case_event_recorded, sender=CaseEvent, dispatch_uid="cases.notify")
 def tell_people(sender, case, event, actor, **kwargs):
     url = reverse("cases:detail", args=[case.number])
@@ -99,6 +152,10 @@ def tell_people(sender, case, event, actor, **kwargs):
         _tell_previous_owner(case, event, actor, url)
     if event.kind == events.WITHDRAW.code:
         _tell_supervisors_of_withdrawal(case, event, actor, url)
+    if event.kind == events.PROMISE_MISSED.code:
+        _tell_of_missed_promise(case, event, url)
+    if event.kind == events.ESCALATION_TRIGGERED.code:
+        _tell_of_escalation_trigger(case, event, url)
     # Live pages: the owner's queue (and the previous owner's, when the case changed hands), every
     # all-cases queue, and anyone looking at this case.
     owners = {case.owner_id}

@@ -9,3 +9,8 @@ from django.dispatch import Signal
 
 # kwargs: case, event, actor
 case_event_recorded = Signal()
+
+# A case needs the escalation desk's eyes: a second missed promise, a breached deadline. kwargs: case,
+# trigger (a code: "promises_missed", …), detail (dict). Sent inside the transaction that recorded the
+# `escalation_triggered` case event; the escalation app registers a receiver (issue 9).
+escalation_triggered = Signal()

@@ -26,6 +26,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+# Groups sent to at once in one batch (each group's own messages go one after another, in order).
+MAX_CONCURRENT_GROUPS = 50
 
 
 class PushSender:
@@ -104,12 +106,23 @@ class PushSender:
         layer = get_channel_layer()
         if layer is None:
             return
-        results = await asyncio.gather(
-            *(layer.group_send(group, message) for group, message in batch), return_exceptions=True
-        )
-        for (group, message), result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                logger.error("push of %s to %s failed", message.get("type"), group, exc_info=result)
+        # One sender per group, in hand-over order; at most MAX_CONCURRENT_GROUPS groups at a time, so a
+        # sweep that changes hundreds of cases in one commit does not open a connection per message
+        # (channels-redis' pool refuses beyond its size: "Too many connections").
+        by_group = {}
+        for group, message in batch:
+            by_group.setdefault(group, []).append(message)
+        gate = asyncio.Semaphore(MAX_CONCURRENT_GROUPS)
+
+        async def send_in_order(group, messages):
+            async with gate:
+                for message in messages:
+                    try:
+                        await layer.group_send(group, message)
+                    except Exception as exc:  # logged; the inbox stays the truth
+                        logger.error("push of %s to %s failed", message.get("type"), group, exc_info=exc)
+
+        await asyncio.gather(*(send_in_order(group, messages) for group, messages in by_group.items()))
 
     # --- which loop -----------------------------------------------------------------------------
 

@@ -74,7 +74,8 @@ class Promise(ConcurrentTransitionMixin, models.Model):
     )
     reminded_at = models.DateTimeField(_("keeper reminded"), null=True, blank=True)
 
-    history = tracked_history()
+    # The reminder marker is the sweep's bookkeeping, not a change anyone made: not in the history.
+    history = tracked_history(excluded_fields=["reminded_at"])
 
     class Meta:
         verbose_name = _("promise")

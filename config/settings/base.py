@@ -163,6 +163,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE = {
     # E-mails whose sending failed or was never queued (broker down) are retried by this sweep.
     "email-send-pending": {"task": "notifications.tasks.email_send_pending", "schedule": 300.0},
+    # Reminders before promised calls, and promises missed (cases/services/promise_sweeps.py).
+    "promises-sweep": {
+        "task": "cases.tasks.promises_sweep_task",
+        "schedule": env.float("PROMISE_SWEEP_SECONDS", default=60.0),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -85,3 +85,33 @@ def test_nothing_is_handed_over_without_a_channel_layer(django_capture_on_commit
     ):
         push_after_commit([("user.1", {"type": "x"})])
     loop.assert_not_called()
+
+
+class CountingLayer:
+    """Records how many sends run at once, and the order each group receives its messages in."""
+
+    def __init__(self):
+        self.now = self.most = 0
+        self.received = {}
+
+    async def group_send(self, group, message):
+        self.now += 1
+        self.most = max(self.most, self.now)
+        await asyncio.sleep(0.001)
+        self.received.setdefault(group, []).append(message["n"])
+        self.now -= 1
+
+
+def test_a_large_batch_sends_each_group_in_order_with_bounded_concurrency(django_capture_on_commit_callbacks):
+    """A sweep that changes hundreds of cases in one commit: a connection per message would exhaust
+    channels-redis' pool ("Too many connections"), so groups are sent to a bounded number at a time."""
+    from notifications.push import MAX_CONCURRENT_GROUPS
+
+    layer = CountingLayer()
+    groups = [f"user.{i}" for i in range(MAX_CONCURRENT_GROUPS * 2)]
+    with mock.patch("notifications.push.get_channel_layer", return_value=layer):
+        with django_capture_on_commit_callbacks(execute=True):
+            push_after_commit([(group, {"type": "t", "n": n}) for n in range(5) for group in groups])
+        assert push_wait()
+    assert layer.most <= MAX_CONCURRENT_GROUPS
+    assert all(layer.received[group] == [0, 1, 2, 3, 4] for group in groups)
