@@ -82,11 +82,12 @@ class Promise(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("promises")
         ordering = ("due_at", "id")
         indexes = [
-            # The sweeps: open promises by due time (partial: closed promises are most rows).
+            # The sweeps: scheduled promises by due time (partial: the rest are most rows, and a
+            # missed one is not swept again).
             models.Index(
                 fields=["due_at", "id"],
-                name="promise_open_due",
-                condition=models.Q(state__in=OPEN_PROMISE_STATES),
+                name="promise_scheduled_due",
+                condition=models.Q(state=PromiseState.SCHEDULED),
             ),
             # "My callbacks": a keeper's open promises by due time.
             models.Index(

@@ -18,8 +18,13 @@ What it generates is what the services would have written, and satisfies the sam
   logged (state "new"); a case that moved on also gets one "~" row with its current values at the
   time of its last transition, so `history.latest()` equals the row. (The intermediate steps'
   field-level snapshots are collapsed into that one "~" row; the event timeline has every step.)
-  Options (CaseOption) and commitments are not generated: a seeded agreed case has
-  customer_confirmed and next_callback_at but no chosen_option row.
+  Options (CaseOption) are not generated: a seeded agreed case has customer_confirmed but no
+  chosen_option row;
+- a case that passed Agreement has its two promises, as the Agreement step makes them: the follow-up
+  call and one commitment, kept by the owner. Assured or closed: both kept (done at Assure). Ended
+  otherwise: cancelled. Still agreed: scheduled, or missed once their grace period is over (what the
+  sweep would have done). `next_callback_at` is the earliest open promise. Each promise has a "+"
+  history row as made and a "~" row as it ended.
 
 The first eleven cases spread over the run are forced to one state each, so every state appears
 even for a small N.
@@ -31,18 +36,21 @@ from datetime import timedelta
 from decimal import Decimal
 from operator import attrgetter, itemgetter
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from cases import events as case_events
-from cases.choices import CaseState, EmotionalNeed, Language
+from cases.choices import CaseState, EmotionalNeed, Language, PromiseKind, PromiseState
 from cases.services.creation import case_build
+from cases.services.transitions import MSG_FOLLOW_UP
 from complaints.models import DemandReasonable
 from seeding.sample_evidence import TEXT
 
 from .mix import CHANNELS, TARGET, TIERS, ZH_SHARE, Picker, path_to, state_for_age, step_times
 from .payloads import EventPayloads
 from .texts import END_REASON, RESOLUTIONS, SUMMARIES, WITHDRAWAL_WORDS, person_name, phone_number
-from .writer import CASE_FIELDS, HCASE_COLUMNS, HISTORY_COLUMNS, TABLE_NAMES
+from .writer import CASE_FIELDS, HCASE_COLUMNS, HISTORY_COLUMNS, HPROMISE_COLUMNS, PROMISE_COLUMNS, TABLE_NAMES
 
 ALL_STATES = tuple(CaseState)
 # Where each column sits in a case row.
@@ -59,6 +67,14 @@ _NEW = CaseState.NEW.value
 _TARGET = {step: state.value for step, state in TARGET.items()}
 # A case's history row: the tracked columns of the case row, then the history columns.
 _CASE_TRACKED = itemgetter(*(C[column] for column in HCASE_COLUMNS[: -len(HISTORY_COLUMNS)]))
+# Where each column sits in a promise row, and the history row's tracked columns.
+P = {column: i for i, column in enumerate(PROMISE_COLUMNS)}
+_PROMISE_TRACKED = itemgetter(*(P[column] for column in HPROMISE_COLUMNS[: -len(HISTORY_COLUMNS)]))
+_AS_MADE = {P[c]: None for c in ("done_at", "reached", "missed_at")} | {P["outcome"]: "", P["closed_reason"]: ""}
+ENDED_REASON = {
+    Language.CHINESE: "工单已结束，不再需要。",
+    Language.ENGLISH: "The case ended; no longer needed.",
+}
 
 
 class Generator:
@@ -79,6 +95,12 @@ class Generator:
         self.amounts = {s: Decimal(s) for (*_x, s) in SUMMARIES[Language.CHINESE] if s}
         self.demands = DemandReasonable.values  # a new list at every access
         self.payloads = EventPayloads()
+        self.grace = timedelta(minutes=settings.PROMISE_GRACE_MINUTES)
+        self.follow_up_text = {}
+        for lang in Language.values:
+            with translation.override(lang):
+                option = TEXT[lang]["options"][0]["action"]
+                self.follow_up_text[lang] = str(MSG_FOLLOW_UP % {"option": option})
 
     def times(self, first_index, n):
         """Creation times of cases first_index … first_index+n-1: one per slot, so increasing."""
@@ -120,6 +142,54 @@ class Generator:
         if forced is not None:
             return forced
         return state_for_age((self.now - created).days, self.rng)
+
+    def _promises(self, rows, case_id, owner, customer, lang, agreed, path, times):
+        """The Agreement's two promises (ids assigned later: `promise_ids`); returns the earliest
+        open one's time, or None."""
+        at, callback = agreed
+        ended, end_at = path[-1], times[-1]
+        kept = "assure" in path
+        t = TEXT[lang]
+        open_times = []
+        for kind, due, text, phone in (
+            (PromiseKind.FOLLOW_UP.value, callback, self.follow_up_text[lang], customer[2]),
+            (PromiseKind.COMMITMENT.value, callback - timedelta(hours=2), t["commitment"], ""),
+        ):
+            done_at = reached = missed_at = None
+            outcome = reason = ""
+            if kept:
+                state, done_at, reached, outcome = PromiseState.KEPT.value, times[path.index("assure")], True, t["note"]
+            elif ended in ("withdraw", "reject"):
+                state, done_at, reason = PromiseState.CANCELLED.value, end_at, ENDED_REASON[lang]
+            elif due + self.grace < self.now:
+                state, missed_at = PromiseState.MISSED.value, due + self.grace
+                open_times.append(due)
+            else:
+                state = PromiseState.SCHEDULED.value
+                open_times.append(due)
+            rows["promise"].append(
+                [None, case_id, kind, state, due, text, phone, False, owner, owner, at, 0, None, None, done_at,
+                 reached, outcome, missed_at, reason, None, None, None]
+            )  # fmt: skip
+        return min(open_times, default=None)
+
+    @staticmethod
+    def promise_ids(rows, ids):
+        """Give the batch's promises their ids, and each its history: "+" as made, "~" as it ended."""
+        history = rows["hpromise"]
+        for promise, pk in zip(rows["promise"], ids, strict=True):
+            promise[0] = pk
+            made = list(promise)
+            made[P["state"]] = PromiseState.SCHEDULED.value
+            for i, value in _AS_MADE.items():
+                made[i] = value
+            owner = promise[P["promised_by_id"]]
+            history.append((*_PROMISE_TRACKED(made), promise[P["created_at"]], None, "+", owner))
+            if promise[P["state"]] != PromiseState.SCHEDULED.value:
+                ended_at = promise[P["done_at"]] or promise[P["missed_at"]]
+                actor = None if promise[P["state"]] == PromiseState.MISSED.value else owner
+                history.append((*_PROMISE_TRACKED(promise), ended_at, None, "~", actor))
+        rows["promise"] = [tuple(promise) for promise in rows["promise"]]
 
     def _logged_row(self, case_id, number, owner, customer, channel, summary, created):
         """The case as intake opens it, in column order, JSON as text."""
@@ -163,6 +233,7 @@ class Generator:
              payloads.logged(channel, customer_new))
         )  # fmt: skip
         previous = _NEW
+        agreed = None  # (agreement time, follow-up time)
         for step, at in zip(path, times, strict=True):
             actor, reason = owner, ""
             if step == "accept":
@@ -201,6 +272,7 @@ class Generator:
                 row[C["customer_confirmed"]] = True
                 row[C["next_callback_at"]] = callback
                 row[C["agreed_at"]] = at
+                agreed = (at, callback)
                 payload = payloads.agree(lang, callback, callback - timedelta(hours=2))
             elif step == "assure":
                 satisfaction = rng.randint(3, 5) if rng.random() < 0.9 else rng.randint(1, 2)
@@ -233,6 +305,8 @@ class Generator:
             event_rows.append((case_id, step, actor, at, previous, target, reason, payload))
             previous = target
         row[C["state"]] = previous
+        if agreed is not None:
+            row[C["next_callback_at"]] = self._promises(rows, case_id, owner, customer, lang, agreed, path, times)
         if path:
             row[C["updated_at"]] = times[-1]
         rows["case"].append(tuple(row))

@@ -16,7 +16,7 @@ import json
 from django.core.management.base import CommandError
 from django.db import connection, models
 
-from cases.models import Case, CaseEvent, CaseNumberCounter
+from cases.models import Case, CaseEvent, CaseNumberCounter, Promise
 from cases.services.creation import CASE_NUMBER_FORMAT
 from complaints.models import Complaint, Customer
 from core.history import HISTORY_ONLY_FIELDS
@@ -44,6 +44,12 @@ COMPLAINT_COLUMNS = (
 )  # fmt: skip
 HCOMPLAINT_COLUMNS = COMPLAINT_COLUMNS + HISTORY_COLUMNS
 EVENT_COLUMNS = ("case_id", "kind", "actor_id", "created_at", "from_state", "to_state", "reason", "payload")
+PROMISE_COLUMNS = (
+    "id", "case_id", "kind", "state", "due_at", "description", "phone", "customer_chose_time", "promised_by_id",
+    "keeper_id", "created_at", "attempts", "first_attempt_at", "last_attempt_at", "done_at", "reached", "outcome",
+    "missed_at", "closed_reason", "rescheduled_by_customer", "rescheduled_from_id", "reminded_at",
+)  # fmt: skip
+HPROMISE_COLUMNS = _tracked_columns(Promise) + HISTORY_COLUMNS
 
 # The batch's row lists by name, in the order they are written: customers and cases before what
 # points at them (the foreign keys are deferred anyway).
@@ -55,6 +61,8 @@ TABLES = (
     ("complaint", Complaint, COMPLAINT_COLUMNS),
     ("hcomplaint", Complaint.history.model, HCOMPLAINT_COLUMNS),
     ("event", CaseEvent, EVENT_COLUMNS),
+    ("promise", Promise, PROMISE_COLUMNS),
+    ("hpromise", Promise.history.model, HPROMISE_COLUMNS),
 )
 TABLE_NAMES = tuple(name for name, _model, _columns in TABLES)
 

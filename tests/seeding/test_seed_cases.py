@@ -1,15 +1,17 @@
 import json
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
 from django.utils import timezone
 
-from cases.choices import OPEN_STATES, CaseState, priority_for
+from cases.choices import OPEN_PROMISE_STATES, OPEN_STATES, CaseState, priority_for
 from cases.events import event_kind
 from cases.models import Case, CaseEvent, CaseNumberCounter
 from cases.services import case_transition
@@ -170,7 +172,7 @@ MIRRORED = {
     "apologize": ("apology_text",),
     "acknowledge": ("restated_problem", "emotional_needs"),
     "analyze": ("facts", "root_cause", "desired_outcome"),
-    "agree": ("customer_confirmed", "next_callback_at"),
+    "agree": ("customer_confirmed",),
     "assure": ("follow_up_done", "satisfaction", "thanked", "follow_up_note"),
     "close": ("closing_note",),
 }
@@ -200,3 +202,31 @@ def test_every_seeded_event_payload_is_its_kinds_shape_with_the_cases_values():
         elif event.kind == "analyze":
             assert event.payload["category"]["id"] == case.category_id
             assert event.payload["responsible_unit"]["id"] == case.responsible_unit_id
+        elif event.kind == "agree":
+            follow_up = case.promises.get(kind="follow_up")
+            assert _as_json(follow_up.due_at) == event.payload["next_callback_at"]
+
+
+def test_every_agreed_case_has_its_promises_in_a_state_its_case_explains():
+    seed(80)
+    now = timezone.now()
+    agreed = Case.objects.filter(agreed_at__isnull=False).prefetch_related("promises")
+    assert agreed.exists()
+    for case in agreed:
+        promises = list(case.promises.all())
+        assert sorted(p.kind for p in promises) == ["commitment", "follow_up"], case.number
+        states = {p.state for p in promises}
+        if case.assured_at:
+            assert states == {"kept"}, case.number
+        elif not case.is_open:
+            assert states == {"cancelled"}, case.number
+        else:
+            for p in promises:
+                late = p.due_at + timedelta(minutes=settings.PROMISE_GRACE_MINUTES) < now
+                assert p.state == ("missed" if late else "scheduled"), case.number
+        still_owed = [p.due_at for p in promises if p.state in OPEN_PROMISE_STATES]
+        assert case.next_callback_at == min(still_owed, default=None), case.number
+        for p in promises:  # made, then (unless still scheduled) ended: history.latest() is the row
+            types = list(p.history.order_by("history_id").values_list("history_type", flat=True))
+            assert types == (["+"] if p.state == "scheduled" else ["+", "~"]), case.number
+            assert p.history.latest().state == p.state

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.models import Case, Category, ResponsibleUnit
+from cases.models import Case, Category, Promise, ResponsibleUnit
 from complaints.models import Complaint, Customer, Product
 from seeding.bulk.generator import Generator
 from seeding.bulk.mix import SPAN_DAYS
@@ -115,7 +115,7 @@ class Command(BaseCommand):
         reserved = writer.numbers(counts)
         # Times ascend, so each year's numbers ascend with them.
         numbers = [next(reserved[year]) for year in years]
-        return gen.batch(
+        rows = gen.batch(
             first,
             times,
             case_ids=writer.ids(Case, n),
@@ -123,6 +123,8 @@ class Command(BaseCommand):
             complaint_ids=writer.ids(Complaint, n),
             numbers=numbers,
         )
+        gen.promise_ids(rows, writer.ids(Promise, len(rows["promise"])))
+        return rows
 
     def _parallel(self, gen, writer, batches, workers):
         """PostgreSQL: this thread generates batches, `workers` threads COPY them, each on its own
