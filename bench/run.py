@@ -35,6 +35,16 @@ SEEDED = re.compile(
     r"Seeded ([\d,]+) cases \(([\d,]+) rows\) in ([\d.]+) s with (\d+) writer\(s\): ([\d,]+) rows/s, ([\d,]+) cases/s"
 )
 QUEUE_P95_MS = 50
+SWEEP_P95_MS = 20
+SWEEP_CYCLE_S = 2
+CYCLE_LABEL = "1,000"
+
+
+def _index_plans(plans) -> bool:
+    """Every sweep query reads promises through an index, never a sequential scan."""
+    return bool(plans) and all("Seq Scan on cases_promise" not in plan for plan in plans.values())
+
+
 QUEUE_GROWTH = 2.0
 QUEUE_QUERIES = 10
 # Live-update pushes may cost an API intake or transition at most this much (issue 6).
@@ -164,7 +174,7 @@ class Bench:
         self.setup_django()
         from django.db import connections
 
-        from bench import intake, queues, transitions
+        from bench import intake, promises, queues, transitions
 
         connections.close_all()
         a = self.args
@@ -180,6 +190,8 @@ class Bench:
         intake_result = intake.measure(n=a.intake, warmup=a.intake_warmup, tag=tag, log=log)
         log(f"Transitions at {label(total)} cases ({a.transitions} each)")
         transition_result = transitions.measure(n=a.transitions, warmup=20, tag=tag, log=log)
+        log(f"Promises at {label(total)} cases")
+        promise_result = promises.measure(samples=a.samples, warmup=a.warmup, log=log)
         self.results["sizes"].append(
             {
                 "total": total,
@@ -188,6 +200,7 @@ class Bench:
                 "plans": plans,
                 "intake": intake_result,
                 "transitions": transition_result,
+                "promises": promise_result,
             }
         )
 
@@ -355,6 +368,25 @@ def render(bench):
                 f"| p50 {x['push_ratio_p50']:.2f}×, mean {x['push_ratio']:.2f}× | "
                 f"{ok(max(x['push_ratio_p50'], x['push_ratio']) <= PUSH_RATIO)} |"
             )
+    bp = big["promises"]
+    sweep_p95 = max(bp["miss_query"]["p95"], bp["remind_query"]["p95"])
+    lines.append(
+        f"| Sweep query p95 ≤ {SWEEP_P95_MS} ms at {B} ({bp['promises']:,} promises), on an index | "
+        f"worst {ms(sweep_p95)} ms | {ok(sweep_p95 <= SWEEP_P95_MS and _index_plans(bp['plans']))} |"
+    )
+    lines.append(
+        f"| One sweep cycle with {bp['cycle']['due']:,} due promises ≤ {SWEEP_CYCLE_S:g} s at {B} | "
+        f"{bp['cycle']['seconds']:.2f} s | {ok(bp['cycle']['seconds'] <= SWEEP_CYCLE_S)} |"
+    )
+    callbacks = bp["callbacks"]
+    lines.append(
+        f'| "My callbacks" p95 ≤ {QUEUE_P95_MS} ms at {B}, fixed queries | '
+        + (
+            f"{ms(callbacks['p95'])} ms, {callbacks['queries']} queries | {ok(callbacks['p95'] <= QUEUE_P95_MS)} |"
+            if callbacks
+            else "no page yet | **NOT MEASURED** |"
+        )
+    )
     lines += [
         "",
         "The other intake target (API intake ≤ 0.5× django-helpdesk's API ticket creation) is a ratio measured "
@@ -476,6 +508,34 @@ def render(bench):
                 f"{ms(x['mean'])} | {x['queries']} |"
             )
     lines.append("")
+
+    # e. promises
+    lines += [
+        '## e. Promises: the scheduler\'s sweep and "My callbacks"',
+        "",
+        "Sweep queries with nothing due (each `SELECT … FOR UPDATE SKIP LOCKED` in its transaction, in process); "
+        f"then {CYCLE_LABEL} promises on as many open cases made due a minute past their grace period (setup, not "
+        "timed) and one `promises_sweep()` timed end to end: each promise missed, its event, the notifications to "
+        "keeper and supervisor, the escalation check, the pushes handed over; then the idle sweep after it.",
+        "",
+        "| Cases in DB | Promises | Missed sweep p50 / p95 ms | Reminder sweep p50 / p95 ms | Cycle s "
+        "(due → swept) | Idle sweep s | My callbacks p50 / p95 ms, queries |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for size in (small, big):
+        x = size["promises"]
+        cb = x["callbacks"]
+        lines.append(
+            f"| {label(size['total'])} | {x['promises']:,} | {ms(x['miss_query']['p50'])} / "
+            f"{ms(x['miss_query']['p95'])} | {ms(x['remind_query']['p50'])} / {ms(x['remind_query']['p95'])} | "
+            f"{x['cycle']['seconds']:.2f} ({x['cycle']['due']:,} → {x['cycle']['missed']:,}) | "
+            f"{x['cycle']['idle_seconds']:.3f} | "
+            + (f"{ms(cb['p50'])} / {ms(cb['p95'])}, {cb['queries']}" if cb else "—")
+            + " |"
+        )
+    lines += ["", f"Sweep query plans at {B}:", ""]
+    for sql, plan in bp["plans"].items():
+        lines += ["```", sql[:300] + (" …" if len(sql) > 300 else ""), "", plan, "```", ""]
 
     # other filters
     if big["extra"]:
