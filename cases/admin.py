@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .events import event_kinds
-from .models import Case, CaseEvent, Category, ResponsibleUnit
+from .models import Case, CaseEvent, Category, LocalClosure, ResponsibleUnit
 
 
 @admin.register(Category, ResponsibleUnit)
@@ -71,3 +71,13 @@ class CaseEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("to"), ordering="to_state")
     def to_display(self, event):
         return event.to_label
+
+
+@admin.register(LocalClosure)
+class LocalClosureAdmin(SimpleHistoryAdmin):
+    """Days the team is closed although China works (a local holiday, a move): the business
+    calendar counts them as non-working from the next second on (cases/reference.py)."""
+
+    list_display = ("date", "reason")
+    date_hierarchy = "date"
+    search_fields = ("reason",)

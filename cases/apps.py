@@ -12,20 +12,23 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import (
+            checks,
             notify,  # noqa: F401 - registers the event types and the receiver
             promise_rules,
         )
-        from .models import BilingualName
+        from .models import BilingualName, LocalClosure
         from .reference import reference_changed
 
         promise_rules.register()
+        checks.register()
 
         def on_change(sender, **kwargs):
             # After commit: a process that reloads must never see a row that is then rolled back.
             transaction.on_commit(lambda: reference_changed(sender))
 
         for model in apps.get_models():
-            if issubclass(model, BilingualName):
+            # Reference data, and the closures the business calendar reads on every promised time.
+            if issubclass(model, BilingualName) or model is LocalClosure:
                 post_save.connect(
                     on_change, sender=model, weak=False, dispatch_uid=f"reference:{model._meta.label}:save"
                 )

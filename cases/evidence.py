@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.inputs import StrictInputForm
+from core.inputs import StrictInputForm, range_problem
 
+from .business_calendar import hours_label, next_business_slot, within_business_hours
 from .choices import Channel, EmotionalNeed
 from .models import Category, ResponsibleUnit
 from .reference import ReferenceChoiceField
@@ -31,6 +32,44 @@ def _not_future(value):
 def _in_future(value):
     if value and value <= timezone.now():
         raise ValidationError(_("Promise a time in the future."))
+
+
+# A promised call must be one the team can make: inside business hours, unless the customer asked for
+# that time (then the promise records so). A thing we promise to do has no such tick: the customer's
+# wish does not make us work on a holiday, and a day off cannot be when we keep it
+# (cases/business_calendar.py has the rules).
+MSG_OUTSIDE_HOURS = _(
+    "Outside business hours (%(hours)s on working days). The next slot is %(slot)s — or tick “%(tick)s”."
+)
+MSG_OUTSIDE_HOURS_WORK = _(
+    "Outside business hours (%(hours)s on working days): nobody would be there to do it. The next slot is %(slot)s."
+)
+PROPOSED_LEAD = timedelta(hours=2)
+
+
+def proposed_time():
+    """The time a form proposes for a promise: the first business slot two hours from now."""
+    return next_business_slot(timezone.now() + PROPOSED_LEAD)
+
+
+def refuse_outside_business_hours(form, field, *, chosen_by_customer=None):
+    """Add an error to `field` when its time is outside business hours. `chosen_by_customer` names the
+    form's "the customer asked for this time" tick: ticked, any time is accepted; None, there is none."""
+    value = form.cleaned_data.get(field)
+    # Out of range (year 9999): StrictInputForm refuses it after this clean, with its own message.
+    if value is None or range_problem(value) or within_business_hours(value):
+        return
+    if chosen_by_customer and form.cleaned_data.get(chosen_by_customer):
+        return
+    params = {
+        "hours": hours_label(),
+        "slot": timezone.localtime(next_business_slot(value)).strftime("%Y-%m-%d %H:%M"),
+    }
+    if chosen_by_customer:
+        message, params["tick"] = MSG_OUTSIDE_HOURS, form.fields[chosen_by_customer].label
+    else:
+        message = MSG_OUTSIDE_HOURS_WORK
+    form.add_error(field, ValidationError(message, code="outside_business_hours", params=params))
 
 
 class ListOfFormsField(forms.Field):
@@ -160,6 +199,11 @@ class CommitmentItem(StrictInputForm):
     description = forms.CharField(label=_("What we promise"), max_length=1000)
     due_at = forms.DateTimeField(label=_("Due"), widget=LocalDateTimeInput(), validators=[_in_future])
 
+    def clean(self):
+        data = super().clean()
+        refuse_outside_business_hours(self, "due_at")
+        return data
+
 
 class AgreeEvidence(EvidenceForm):
     chosen_option = forms.IntegerField(label=_("Chosen option"), min_value=1)
@@ -171,7 +215,11 @@ class AgreeEvidence(EvidenceForm):
         item_form=CommitmentItem, item_label=_("Commitment"), min_items=1, max_items=10, label=_("Commitments")
     )
     next_callback_at = forms.DateTimeField(
-        label=_("Next callback"), widget=LocalDateTimeInput(), validators=[_in_future]
+        label=_("Next callback"), widget=LocalDateTimeInput(), validators=[_in_future], initial=proposed_time
+    )
+    # Stored on the follow-up promise (Promise.customer_chose_time).
+    callback_time_chosen_by_customer = forms.BooleanField(
+        label=_("The customer asked for this callback time"), required=False
     )
 
     def clean_chosen_option(self):
@@ -180,6 +228,11 @@ class AgreeEvidence(EvidenceForm):
         if position not in options:
             raise ValidationError(_("Choose one of the options offered in this round."))
         return options[position]
+
+    def clean(self):
+        data = super().clean()
+        refuse_outside_business_hours(self, "next_callback_at", chosen_by_customer="callback_time_chosen_by_customer")
+        return data
 
 
 class AssureEvidence(EvidenceForm):

@@ -1,25 +1,16 @@
 """What a person types to make, log, cancel or reschedule a promise: the same forms for the case
 page and the API (like evidence.py for the steps)."""
 
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.inputs import StrictInputForm
 
 from .choices import PromiseKind
-from .evidence import TEXT_LIMIT, _in_future
+from .evidence import TEXT_LIMIT, _in_future, proposed_time, refuse_outside_business_hours
 from .widgets import LocalDateTimeInput
 
 PHONE_LIMIT = 32
-
-
-def proposed_time():
-    """The time the form proposes: two hours from now, on the quarter hour."""
-    soon = timezone.localtime() + timedelta(hours=2)
-    return soon.replace(minute=soon.minute - soon.minute % 15, second=0, microsecond=0)
 
 
 class PromiseMakeInput(StrictInputForm):
@@ -32,6 +23,11 @@ class PromiseMakeInput(StrictInputForm):
     description = forms.CharField(label=_("What we will tell or do"), max_length=TEXT_LIMIT)
     phone = forms.CharField(label=_("Number to call"), max_length=PHONE_LIMIT, required=False)
     customer_chose_time = forms.BooleanField(label=_("The customer asked for this time"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        refuse_outside_business_hours(self, "due_at", chosen_by_customer="customer_chose_time")
+        return data
 
 
 class PromiseCallInput(StrictInputForm):
@@ -56,6 +52,13 @@ class PromiseCancelInput(StrictInputForm):
 
 
 class PromiseRescheduleInput(StrictInputForm):
-    due_at = forms.DateTimeField(label=_("New time"), widget=LocalDateTimeInput(), validators=[_in_future])
+    due_at = forms.DateTimeField(
+        label=_("New time"), widget=LocalDateTimeInput(), validators=[_in_future], initial=proposed_time
+    )
     by_customer = forms.BooleanField(label=_("The customer asked for the new time"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=TEXT_LIMIT)
+
+    def clean(self):
+        data = super().clean()
+        refuse_outside_business_hours(self, "due_at", chosen_by_customer="by_customer")
+        return data

@@ -1,4 +1,4 @@
-"""Reference data (categories, units, products) validated without a query per form.
+"""Reference data (categories, units, products, local closures) validated without a query per form.
 
 Every intake and every Analyze step names a category; looking it up in the database each time
 costs a round trip for a table that changes a few times a year. Each process keeps the active rows
@@ -45,13 +45,18 @@ def forget_local_rows() -> None:
     _version_seen["at"] = float("-inf")
 
 
-def active_rows(model) -> dict:
+def cached(key, load):
+    """`load()`'s result, kept by this process until a reference row changes anywhere."""
     version = _current_version()
-    known = _local.get(model)
+    known = _local.get(key)
     if known is None or known[0] != version:
-        known = (version, {row.pk: row for row in model.objects.filter(active=True)})
-        _local[model] = known
+        known = (version, load())
+        _local[key] = known
     return known[1]
+
+
+def active_rows(model) -> dict:
+    return cached(model, lambda: {row.pk: row for row in model.objects.filter(active=True)})
 
 
 def active_rows_by_code(model) -> dict:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from cases.business_calendar import next_business_slot
 from cases.choices import EmotionalNeed
 from cases.models import Category, ResponsibleUnit
 
@@ -95,12 +96,13 @@ def evidence_for(name, case, rng: random.Random):
     if name == "offer_alternatives":
         return {"options": t["options"]}
     if name == "agree":
-        due = now + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 8))
+        # Promised times inside business hours, as the Agreement step requires.
+        due = next_business_slot(now + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 8)))
         return {
             "chosen_option": rng.randint(1, 2),
             "customer_confirmed": True,
             "commitments": [{"description": t["commitment"], "due_at": due.isoformat()}],
-            "next_callback_at": (due + timedelta(hours=2)).isoformat(),
+            "next_callback_at": next_business_slot(due + timedelta(hours=2)).isoformat(),
         }
     if name == "assure":
         return {"follow_up_done": True, "satisfaction": rng.randint(3, 5), "thanked": True, "follow_up_note": t["note"]}

@@ -1,6 +1,13 @@
+import datetime as dt
+import zoneinfo
+
 import pytest
+import time_machine
 
 from tests.factories import UserFactory
+
+# A Tuesday morning on an ordinary working week, in the team's zone (cases/business_calendar.py).
+OFFICE_HOURS = dt.datetime(2026, 11, 24, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
@@ -53,3 +60,11 @@ def fresh_caches():
     cache.clear()
     forget_local_rows()
     yield
+
+
+@pytest.fixture
+def office_hours():
+    """Time stands still on a working-day morning, so "in two hours" is inside business hours
+    whatever the hour the suite runs at. Tests move it further with time_machine.travel."""
+    with time_machine.travel(OFFICE_HOURS, tick=False) as traveller:
+        yield traveller

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from cases.business_calendar import next_business_slot
 from cases.choices import OPEN_PROMISE_STATES
 from cases.models import Category, ResponsibleUnit
 from cases.services import case_transition, promise_call
@@ -78,12 +79,13 @@ def evidence(name, case=None):
             ]
         }
     if name == "agree":
-        due = now + timedelta(days=1)
+        # Inside business hours whenever the suite runs (cases/business_calendar.py).
+        due = next_business_slot(now + timedelta(days=1))
         return {
             "chosen_option": 1,
             "customer_confirmed": True,
             "commitments": [{"description": "三个工作日内退费", "due_at": due.isoformat()}],
-            "next_callback_at": (due + timedelta(hours=1)).isoformat(),
+            "next_callback_at": next_business_slot(due + timedelta(hours=1)).isoformat(),
         }
     if name == "assure":
         return {"follow_up_done": True, "satisfaction": 4, "thanked": True}

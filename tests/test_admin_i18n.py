@@ -12,6 +12,7 @@ add form, change form and history) shows one of our own English strings, or a ca
 kind by its stored code where its label belongs.
 """
 
+import datetime
 import gettext
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,7 +31,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Profile
 from cases.choices import CaseState
 from cases.events import event_kinds
-from cases.models import Category, ResponsibleUnit
+from cases.models import Category, LocalClosure, ResponsibleUnit
 from complaints.models import Product
 from tests.factories import UserFactory, case_in_state
 
@@ -122,6 +123,7 @@ def chinese_admin(client):
     agent = UserFactory(username="agent_a", role="agent")
     case_in_state("assured", owner=agent)  # a case with its events, complaint and customer
     Profile.objects.create(user=agent)
+    LocalClosure.objects.create(date=datetime.date(2030, 1, 2), reason="办公室搬迁")
     Token.objects.create(user=superuser)
     client.force_login(superuser)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"

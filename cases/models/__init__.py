@@ -355,4 +355,5 @@ class CaseEvent(models.Model):
         return CaseState(self.to_state).label if self.to_state in CaseState.values else self.to_state
 
 
+from .closure import LocalClosure  # noqa: E402, F401
 from .promise import Promise  # noqa: E402, F401  (a model of this app; its module imports Case from here)

@@ -23,6 +23,7 @@ from core.errors import Conflict, InvalidInput, NotAllowed
 from core.history import save_tracked
 
 from .. import events
+from ..business_calendar import next_business_slot, within_business_hours
 from ..choices import OPEN_PROMISE_STATES, PromiseKind, PromiseState
 from ..models import Case, Promise
 from ..permissions import can_work_case
@@ -175,16 +176,27 @@ def promise_call(*, promise: Promise, actor, data: dict) -> Promise:
     return promise
 
 
+def _retry_from(promise) -> str:
+    """When to call again: the spacing after the last attempt, moved to the next business slot when
+    that falls outside business hours — unless the customer asked for the promised time (a customer
+    reachable only in the evening is called again in the evening)."""
+    if promise.last_attempt_at is None:
+        return ""
+    next_at = promise.last_attempt_at + retry_spacing()
+    if not promise.customer_chose_time and not within_business_hours(next_at):
+        next_at = next_business_slot(next_at)
+    next_at, last = timezone.localtime(next_at), timezone.localtime(promise.last_attempt_at)
+    return next_at.strftime("%H:%M" if next_at.date() == last.date() else "%Y-%m-%d %H:%M")
+
+
 def retry_message(promise) -> str:
     """What the agent is told after an unreached call (shown on the page and in the API)."""
-    spacing = retry_spacing()
-    next_at = timezone.localtime(promise.last_attempt_at + spacing) if promise.last_attempt_at else None
     return str(
         MSG_RETRY
         % {
             "n": promise.attempts,
             "max": settings.PROMISE_RETRY_ATTEMPTS,
-            "next": next_at.strftime("%H:%M") if next_at else "",
+            "next": _retry_from(promise),
             "minutes": settings.PROMISE_RETRY_SPACING_MINUTES,
         }
     )

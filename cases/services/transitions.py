@@ -133,6 +133,7 @@ def _agreed_promises(case, actor, cleaned, now):
         description=str(MSG_FOLLOW_UP % {"option": cleaned["chosen_option"].action[:200]}),
         actor=actor,
         at=now,
+        customer_chose_time=cleaned.get("callback_time_chosen_by_customer", False),
     )
     commitments = [
         promise_build(case=case, kind=PromiseKind.COMMITMENT, actor=actor, at=now, **item)

@@ -222,4 +222,11 @@ PROMISE_GRACE_MINUTES = env.int("PROMISE_GRACE_MINUTES", default=30)
 PROMISE_RETRY_ATTEMPTS = 3
 PROMISE_RETRY_SPACING_MINUTES = 30
 
+# The team's business hours (HH:MM, in TIME_ZONE) on working days (cases/business_calendar.py): a
+# promised time outside them needs the customer to have asked for it.
+BUSINESS_HOURS_START = env("BUSINESS_HOURS_START", default="09:00")
+BUSINESS_HOURS_END = env("BUSINESS_HOURS_END", default="18:00")
+# e.g. "cases.W002" while chinesecalendar has no release with next year's holidays yet.
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
 APP_NAME = _("Complaint desk")

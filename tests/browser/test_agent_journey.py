@@ -15,6 +15,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from cases.business_calendar import next_business_slot
 from cases.choices import CaseState
 from cases.models import Case, CaseEvent
 from tests.factories import UserFactory
@@ -43,6 +44,12 @@ EXPECTED_EVENTS = [
 def local_input(delta: timedelta) -> str:
     """What an agent types into <input type="datetime-local">: local wall-clock time, minutes."""
     return (datetime.now(AGENT_ZONE) + delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def business_slot_input(delta: timedelta) -> str:
+    """A promised time as an agent would pick it: the first slot inside business hours after `delta`
+    from now (the server refuses others), whatever the hour the suite runs at."""
+    return next_business_slot(datetime.now(AGENT_ZONE) + delta).astimezone(AGENT_ZONE).strftime("%Y-%m-%dT%H:%M")
 
 
 def submit_step(page: Page, step: str, next_step: str | None) -> None:
@@ -119,8 +126,8 @@ def test_agent_walks_a_chinese_complaint_through_the_seven_steps(page: Page):
     agree.locator('input[name="chosen_option"][value="2"]').check()
     agree.locator('input[name="customer_confirmed"]').check()
     agree.locator('[name="commitments-0-description"]').fill("三个工作日内退费并开通流量包")
-    agree.locator('[name="commitments-0-due_at"]').fill(local_input(timedelta(days=3)))
-    agree.locator('[name="next_callback_at"]').fill(local_input(timedelta(days=3, hours=2)))
+    agree.locator('[name="commitments-0-due_at"]').fill(business_slot_input(timedelta(days=3)))
+    agree.locator('[name="next_callback_at"]').fill(business_slot_input(timedelta(days=3, hours=2)))
     submit_step(page, "agree", "assure")
 
     # 4d. Keep what was promised: the refund done, then the follow-up call made (Assure needs it).

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from tests.factories import case_in_state, log_case
 
-pytestmark = pytest.mark.django_db
+# Promised times must be inside business hours: the clock stands on a working-day morning.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_hours")]
 
 
 @pytest.fixture

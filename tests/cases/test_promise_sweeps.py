@@ -19,7 +19,7 @@ from cases.signals import escalation_triggered
 from notifications.models import Notification
 from tests.factories import log_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_hours")]
 GRACE = timedelta(minutes=settings.PROMISE_GRACE_MINUTES)
 
 

@@ -14,7 +14,8 @@ from cases.services.promises import retry_message
 from core.errors import Conflict, InvalidInput, NotAllowed
 from tests.factories import case_in_state, evidence, log_case, promises_keep
 
-pytestmark = pytest.mark.django_db
+# Promised times must be inside business hours: the clock stands on a working-day morning.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_hours")]
 
 
 def progress_promise(case, actor, *, hours=2, **changes):

@@ -5,19 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0013_promise_reminder_not_in_history'),
+        ("cases", "0014_promise_reminder_not_in_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='promise',
-            name='promise_open_due',
+            model_name="promise",
+            name="promise_open_due",
         ),
         migrations.AddIndex(
-            model_name='promise',
-            index=models.Index(condition=models.Q(('state', 'scheduled')), fields=['due_at', 'id'], name='promise_scheduled_due'),
+            model_name="promise",
+            index=models.Index(
+                condition=models.Q(("state", "scheduled")), fields=["due_at", "id"], name="promise_scheduled_due"
+            ),
         ),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_promises_from_commitments"),
+        ("cases", "0013_local_closures"),
     ]
 
     operations = [
