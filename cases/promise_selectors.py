@@ -16,7 +16,14 @@ from .models import Promise
 
 PROMISE_SORT = Sort(("due_at", "id"), descending=False, label=_("Due first"))
 STATE_OPEN = "open"
-CALLBACK_CASE_FIELDS = ("case__id", "case__number", "case__customer_name", "case__owner_id", "case__is_open")
+CALLBACK_CASE_FIELDS = (
+    "case__id",
+    "case__state",
+    "case__number",
+    "case__customer_name",
+    "case__owner_id",
+    "case__is_open",
+)
 # "My callbacks" lists at most this many overdue and today's promises (a keeper with more has a
 # problem no page solves); the upcoming ones page by keyset.
 CALLBACK_GROUP_CAP = 100
