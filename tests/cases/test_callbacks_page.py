@@ -3,6 +3,7 @@ upcoming in pages; in the user's time zone; a fixed number of queries."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile
 from cases.services import promise_call, promise_make
+from notifications.services import user_group
 from tests.factories import log_case
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +144,14 @@ def test_the_page_runs_a_fixed_number_of_queries(agent):
             counts.append(len(ctx.captured_queries))
     # session, user, unread notifications, then overdue, today and one page of upcoming
     assert counts == [6, 6], [q["sql"][:90] for q in ctx.captured_queries]
+
+
+def test_a_logged_call_tells_the_keepers_live_pages(agent, mine):
+    """The page refreshes on `case.changed` pushed to the user's group (static/js/live.js,
+    [data-live-queue]); a promise event is a case event, so the keeper (the owner) is told."""
+    _case, p = mine
+    with mock.patch("cases.notify.broadcast") as broadcast:
+        promise_call(promise=p["late2"], actor=agent, data={"reached": True, "outcome": "已告知"})
+    (call,) = broadcast.call_args_list
+    assert user_group(agent.pk) in call.kwargs["groups"] and call.kwargs["message"]["type"] == "case.changed"
+    assert call.kwargs["message"]["event"] == "promise_kept"
