@@ -255,3 +255,18 @@ def test_the_schema_documents_the_promise_endpoints(agent):
 def test_a_user_with_no_role_cannot_read():
     nobody = UserFactory(username="nobody")
     assert client_for(nobody).get("/api/promises/").status_code == 403
+
+
+def test_logging_a_call_runs_a_fixed_number_of_queries(agent):
+    case = case_in_state("agreed", owner=agent)
+    promise = case.promises.get(kind="follow_up")
+    client = client_for(agent)
+    client.get("/api/promises/")  # roles cached, as on every request after the first
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            f"/api/promises/{promise.pk}/call/", {"reached": True, "outcome": "已回访"}, format="json"
+        )
+    assert response.status_code == 200
+    # the promise read, then in one transaction: locked re-read, the promise and its history, the case's
+    # next promise, the case and its history, the event; then the answer read back
+    assert len(ctx.captured_queries) == 11, [q["sql"][:80] for q in ctx.captured_queries]
