@@ -155,3 +155,14 @@ def test_a_logged_call_tells_the_keepers_live_pages(agent, mine):
     (call,) = broadcast.call_args_list
     assert user_group(agent.pk) in call.kwargs["groups"] and call.kwargs["message"]["type"] == "case.changed"
     assert call.kwargs["message"]["event"] == "promise_kept"
+
+
+def test_the_page_speaks_chinese_by_default(agent, mine):
+    client = Client()
+    client.force_login(agent)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get("/cases/callbacks/").content.decode()
+    for chinese in ("我的回访", "已逾期", "今天稍后", "之后", "未接通次数", "回访号码"):
+        assert chinese in html
+    for english in ("My callbacks", "Later today", "Upcoming", "Attempts", "overdue by", "Number to call"):
+        assert english not in html
