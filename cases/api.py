@@ -166,7 +166,18 @@ class CaseListApi(APIView):
                 "characters anywhere in the customer's name or the summary, any case; 1 character: the start of "
                 "the name. At most 100 characters. The count stops at 1,000 for a search (`count_is_capped`).",
             ),
-            OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
+            OpenApiParameter(
+                "promise",
+                str,
+                description="overdue: open cases whose next promise to the customer is past due",
+                enum=list(selectors.PROMISE_FILTERS),
+            ),
+            OpenApiParameter(
+                "sort",
+                str,
+                description="next_promise: the earliest promise due first, cases owing nothing last",
+                enum=list(selectors.SORTS),
+            ),
             OpenApiParameter("cursor", str, description="from `next`"),
             OpenApiParameter("before", str, description="from `previous`"),
             OpenApiParameter("page_size", int, description="1–100, default 25"),

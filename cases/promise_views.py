@@ -4,7 +4,7 @@ Each answers like a step: a redirect with a message, or the case page again with
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from core.forms import add_service_errors
 from .choices import PromiseState
 from .models import Promise
 from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
+from .promise_selectors import callbacks_for_keeper
 from .services import promise_call, promise_cancel, promise_make, promise_reschedule
 from .services.promises import retry_message
 from .views import case_or_404, promise_field_id, render_case, require_reader
@@ -91,3 +92,26 @@ def promise_action_view(request, number, pk, action):
         message = message % {"time": timezone.localtime(result.due_at).strftime("%Y-%m-%d %H:%M")}
     messages.success(request, message)
     return redirect(reverse("cases:detail", args=[number]) + "#promises")
+
+
+@login_required
+def my_callbacks(request):
+    """The logged-in user's open promises: overdue, later today, upcoming (in pages)."""
+    require_reader(request.user)
+    after, before = request.GET.get("after") or None, request.GET.get("before") or None
+    try:
+        callbacks = callbacks_for_keeper(request.user, after=after, before=before)
+    except InvalidInput as exc:
+        if request.headers.get("x-requested-with") != "live":
+            messages.warning(request, exc.message)
+        callbacks = callbacks_for_keeper(request.user)
+    groups = [
+        ("overdue", _("Overdue"), callbacks.overdue, callbacks.overdue_more),
+        ("today", _("Later today"), callbacks.today, callbacks.today_more),
+        ("upcoming", _("Upcoming"), callbacks.upcoming.items, False),
+    ]
+    return render(
+        request,
+        "cases/callbacks.html",
+        {"callbacks": callbacks, "groups": groups, "now": timezone.now(), "nav": "callbacks"},
+    )

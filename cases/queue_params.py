@@ -18,6 +18,7 @@ from .selectors import (
     DEFAULT_SORT,
     MAX_PAGE_SIZE,
     PAGE_SIZES,
+    PROMISE_FILTERS,
     SORTS,
     STATUS_ALL,
     STATUS_CLOSED,
@@ -137,6 +138,7 @@ def queue_query_parse(query, params: QueueParams = API_PARAMS) -> QueueQuery:
         tier=read("tier", lambda raw: _one_of(raw, CustomerTier.values), None),
         q=read("q", _search, "")[:SEARCH_MAX_LENGTH],
         sort=read("sort", lambda raw: _one_of(raw, list(SORTS)), DEFAULT_SORT),
+        promise=read("promise", lambda raw: _one_of(raw, PROMISE_FILTERS), None),
     )
     return QueueQuery(
         filters=filters,

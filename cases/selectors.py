@@ -7,18 +7,26 @@ one bounded count.
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.db.models.lookups import LessThan
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.pagination import COUNT_CAP, Page, Sort, count_capped, keyset_page
 
 from .choices import CaseState
-from .models import Case, CaseEvent, CaseOption, Promise
+from .models import Case, CaseEvent, CaseOption, Promise, next_promise_key
 from .search import case_search
 
 SORTS = {
     "priority": Sort(("priority", "created_at", "id"), descending=False, label=_("Priority, oldest first")),
     "oldest": Sort(("created_at", "id"), descending=False, label=_("Oldest first")),
     "newest": Sort(("created_at", "id"), descending=True, label=_("Newest first")),
+    "next_promise": Sort(
+        ("next_promise_at", "id"),
+        descending=False,
+        label=_("Next promise first"),
+        computed=(("next_promise_at", next_promise_key()),),
+    ),
 }
 DEFAULT_SORT = "priority"
 PAGE_SIZES = (25, 50, 100)
@@ -29,6 +37,8 @@ MAX_PAGE_SIZE = 100
 SEARCH_COUNT_CAP = 1_000
 
 STATUS_OPEN, STATUS_CLOSED, STATUS_ALL = "open", "ended", "all"
+PROMISE_OVERDUE = "overdue"
+PROMISE_FILTERS = (PROMISE_OVERDUE,)
 
 QUEUE_FIELDS = (
     "id",
@@ -59,6 +69,7 @@ class QueueFilters:
     tier: str | None = None
     q: str = ""
     sort: str = DEFAULT_SORT
+    promise: str | None = None  # "overdue": open cases whose next promise is past due
 
 
 def case_queue_queryset(filters: QueueFilters):
@@ -75,6 +86,9 @@ def case_queue_queryset(filters: QueueFilters):
         qs = qs.filter(priority=filters.priority)
     if filters.tier:
         qs = qs.filter(customer_tier=filters.tier)
+    if filters.promise == PROMISE_OVERDUE:
+        # Through the sort's expression, so the partial index on it serves the range too.
+        qs = qs.filter(LessThan(next_promise_key(), timezone.now()), is_open=True)
     return case_search(qs, filters.q)
 
 

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("callbacks/", promise_views.my_callbacks, name="callbacks"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/history/", views.case_history, name="history"),
     path("<str:number>/assign/", views.case_assign_view, name="assign"),

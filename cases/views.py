@@ -65,6 +65,7 @@ PARAM_LABELS = {
     "size": gettext_lazy("Per page"),
     "owner": gettext_lazy("Owner"),
     "q": gettext_lazy("Search"),
+    "promise": gettext_lazy("Promises"),
 }
 MSG_PARAM_DEFAULTED = gettext_lazy("%(filter)s: %(problem)s The default is shown instead.")
 
@@ -116,6 +117,8 @@ def queue(request):
             "priority_choices": Priority.choices,
             "tier_choices": CustomerTier.choices,
             "sorts": selectors.SORTS,
+            "promise_choices": [(selectors.PROMISE_OVERDUE, _("Overdue"))],
+            "now": timezone.now(),
             "can_log": can_log_complaints(request.user),
         },
     )

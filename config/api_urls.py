@@ -2,6 +2,7 @@ from django.urls import path
 
 from accounts.api import TokenObtainApi
 from cases import api as cases_api
+from cases import promise_api
 from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
 from complaints.models import Product
@@ -23,6 +24,12 @@ urlpatterns = [
     path("cases/<int:pk>/events/", cases_api.CaseEventsApi.as_view(), name="case-events"),
     path("cases/<int:pk>/history/", cases_api.CaseHistoryApi.as_view(), name="case-history"),
     path("cases/<int:pk>/assign/", cases_api.CaseAssignApi.as_view(), name="case-assign"),
+    path("cases/<int:pk>/promises/", promise_api.PromiseMakeApi.as_view(), name="case-promise-make"),
+    path("promises/", promise_api.PromiseListApi.as_view(), name="promise-list"),
+    path("promises/<int:pk>/", promise_api.PromiseDetailApi.as_view(), name="promise-detail"),
+    path("promises/<int:pk>/call/", promise_api.PromiseCallApi.as_view(), name="promise-call"),
+    path("promises/<int:pk>/reschedule/", promise_api.PromiseRescheduleApi.as_view(), name="promise-reschedule"),
+    path("promises/<int:pk>/cancel/", promise_api.PromiseCancelApi.as_view(), name="promise-cancel"),
     path(
         "reference/categories/",
         cases_api.ReferenceListApi.as_view(model=Category),

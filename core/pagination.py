@@ -28,6 +28,16 @@ class Sort:
     fields: tuple  # all compared in one direction; the last is the primary key (a total order)
     descending: bool
     label: str
+    # (name, expression) for each field that is computed per row rather than stored: a nullable
+    # column sorts through a Coalesce, since a row value holding NULL compares as unknown.
+    computed: tuple = ()
+
+    def annotate(self, queryset):
+        return queryset.annotate(**dict(self.computed)) if self.computed else queryset
+
+    def field(self, model, name):
+        computed = dict(self.computed)
+        return computed[name].output_field if name in computed else model._meta.get_field(name)
 
     def order_by(self, reverse=False):
         descending = self.descending != reverse
@@ -63,7 +73,7 @@ def _decode(model, sort: Sort, cursor: str):
         values = json.loads(raw)
         if not isinstance(values, list) or len(values) != len(sort.fields):
             raise ValueError
-        decoded = [model._meta.get_field(name).to_python(v) for name, v in zip(sort.fields, values, strict=True)]
+        decoded = [sort.field(model, name).to_python(v) for name, v in zip(sort.fields, values, strict=True)]
         if not all(map(_storable, decoded)):
             raise ValueError
         return decoded
@@ -95,7 +105,7 @@ def keyset_page(queryset, sort: Sort, *, after: str | None = None, before: str |
     key = Tuple(*[F(name) for name in sort.fields])
     backwards = bool(before) and not after
     cursor = before if backwards else after
-    qs = queryset
+    qs = sort.annotate(queryset)
     if cursor:
         values = _decode(model, sort, cursor)
         forward_is_greater = not sort.descending

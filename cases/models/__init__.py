@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.history import tracked_history
+from core.inputs import DATETIME_MAX
 
 from ..choices import OPEN_STATES, CaseState, Channel, CustomerTier, Language, Priority
 from ..events import event_kind_label
@@ -71,6 +73,21 @@ class CaseNumberCounter(models.Model):
 def _reopen_window_open(case) -> bool:
     return case.closed_at is not None and timezone.now() - case.closed_at <= timedelta(
         days=settings.CASE_REOPEN_WINDOW_DAYS
+    )
+
+
+# Cases that owe the customer nothing sort after every promise: their key is the last storable instant.
+NO_PROMISE = DATETIME_MAX - timedelta(microseconds=1)
+
+
+def next_promise_key():
+    """`next_callback_at` with nulls last, as the queue sorts and filters by it (a row value holding
+    NULL compares as unknown, so keyset pages need a value). The index `case_open_next_promise` is
+    on this very expression, which PostgreSQL matches only if the query's is the same."""
+    return Coalesce(
+        "next_callback_at",
+        models.Value(NO_PROMISE, output_field=models.DateTimeField()),
+        output_field=models.DateTimeField(),
     )
 
 
@@ -180,6 +197,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["priority", "created_at", "id"], name="case_all_prio"),
             models.Index(fields=["created_at", "id"], name="case_all_created"),
             models.Index(fields=["customer_phone"], name="case_phone"),
+            # The queue sorted by the next promise (sort=next_promise) and its overdue filter.
+            models.Index(
+                next_promise_key(), models.F("id"), name="case_open_next_promise", condition=models.Q(is_open=True)
+            ),
         ]
 
     def __str__(self):

@@ -33,9 +33,11 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from cases.business_calendar import next_business_slot
 from cases.models import Case
 from complaints.models import Customer
 from core.inputs import range_problem, text_problem
@@ -297,6 +299,36 @@ def _unknown_step(people, match):
     )
 
 
+def _agreed_follow_up(people):
+    case = case_in_state("agreed", owner=people["agent"], supervisor=people["supervisor"])
+    return case.promises.get(kind="follow_up")
+
+
+def _promise_make(people, match):
+    case = log_case(people["agent"])
+    due = next_business_slot(timezone.now() + dt.timedelta(days=1)).isoformat()
+    body = {"kind": "progress_update", "due_at": due, "description": "告知进展", "phone": "13800000000"}
+    body["customer_chose_time"] = False
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/promises/", body)
+
+
+PROMISE_BODIES = {
+    "call": lambda: {"reached": False, "outcome": "无人接听"},
+    "reschedule": lambda: {
+        "due_at": (timezone.now() + dt.timedelta(days=2)).isoformat(),
+        "by_customer": True,
+        "reason": "客户改约",
+    },
+    "cancel": lambda: {"reason": "客户不需要了"},
+}
+
+
+def _promise_action(people, match):
+    promise = _agreed_follow_up(people)
+    action = match["action"]
+    return Target(client_for(people["agent"]), f"/api/promises/{promise.pk}/{action}/", PROMISE_BODIES[action]())
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -324,6 +356,8 @@ SETUPS = {
     r"POST /api/cases/\{id\}/assign/": _assign,
     r"POST /api/cases/\{id\}/transitions/(?P<step>\w+)/": _transition,
     r"POST /api/cases/\{id\}/transitions/\{name\}/": _unknown_step,
+    r"POST /api/cases/\{id\}/promises/": _promise_make,
+    r"POST /api/promises/\{id\}/(?P<action>call|reschedule|cancel)/": _promise_action,
     r"POST /api/notifications/\{id\}/read/": _mark_read,
     r"POST /api/notifications/read-all/": _mark_all_read,
     r"PUT /api/notifications/preferences/": _preferences,

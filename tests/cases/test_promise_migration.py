@@ -12,6 +12,14 @@ BEFORE = [("cases", "0009_verbose_names_for_the_admin")]
 AFTER = [("cases", "0012_promises_from_commitments")]
 
 
+@pytest.fixture
+def back_to_latest():
+    """The test moves the schema back and forth; every later test needs the latest one."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
@@ -29,7 +37,7 @@ def _case(apps, owner, number, state, *, is_open=True, **fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_commitments_and_next_callbacks_become_promises(agent):
+def test_commitments_and_next_callbacks_become_promises(agent, back_to_latest):
     old = _migrate(BEFORE)
     now = timezone.now()
     agreed = _case(old, agent, "C-2026-000001", "agreed", agreed_at=now, next_callback_at=now + timedelta(days=2))

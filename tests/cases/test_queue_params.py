@@ -17,7 +17,8 @@ API_PAGE_SIZE = "Between 1 and 100."
 # None where only one of them has the parameter (the page offers 25/50/100 per page, the API 1–100).
 REJECTED = [
     ("status", "state", "bogus", UNKNOWN_STATUS),
-    ("sort", "sort", "bogus", "Unknown value “bogus”; expected one of: priority, oldest, newest."),
+    ("sort", "sort", "bogus", "Unknown value “bogus”; expected one of: priority, oldest, newest, next_promise."),
+    ("promise", "promise", "late", "Unknown value “late”; expected one of: overdue."),
     ("tier", "tier", "bogus", "Unknown value “bogus”; expected one of: vip, gold, silver, standard."),
     ("priority", "priority", "9", "Unknown value “9”; expected one of: 1, 2, 3, 4."),
     ("priority", "priority", "high", "Unknown value “high”; expected one of: 1, 2, 3, 4."),
@@ -39,6 +40,7 @@ PAGE_LABELS = {
     "owner": "Owner",
     "scope": "Which cases",
     "size": "Per page",
+    "promise": "Promises",
 }
 PAGE_REJECTS = [(page, value, message) for page, _api, value, message in REJECTED if page]
 API_REJECTS = [(api, value, message) for _page, api, value, message in REJECTED if api]
