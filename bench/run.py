@@ -252,7 +252,7 @@ class Bench:
                 capture_output=True,
                 text=True,
                 check=True,
-            ).stdout.strip()
+            ).stdout.rstrip("\n")  # not strip(): the first line starts with a status column
             if dirty:
                 files = ", ".join(f"`{line[3:]}`" for line in dirty.splitlines())
                 info["dirty"] = f" plus uncommitted changes in {files} (work in progress, measured as found)"

@@ -12,6 +12,7 @@ from accounts.roles import can_read_cases
 from core.api_schema import serializer_from_form
 from core.errors import InvalidInput, NotFound
 from core.inputs import MSG_TEXT
+from core.pagination import page_envelope
 
 from . import selectors
 from .choices import CaseState, CustomerTier, Priority
@@ -200,24 +201,8 @@ class CaseListApi(APIView):
             raise InvalidInput(fields=query.errors)
         page = selectors.case_queue(query.filters, after=query.after, before=query.before, size=query.size)
 
-        def link(key, cursor):
-            if not cursor:
-                return None
-            query = params.copy()
-            query.pop("cursor", None)
-            query.pop("before", None)
-            query[key] = cursor
-            return request.build_absolute_uri(f"{reverse('api:case-list')}?{query.urlencode()}")
-
-        return Response(
-            {
-                "count": page.count,
-                "count_is_capped": page.count_capped,
-                "next": link("cursor", page.next_cursor),
-                "previous": link("before", page.prev_cursor),
-                "results": CaseListItemOut(page.items, many=True).data,
-            }
-        )
+        results = CaseListItemOut(page.items, many=True).data
+        return Response(page_envelope(request, page, reverse("api:case-list"), results))
 
 
 class CaseDetailApi(APIView):

@@ -17,6 +17,7 @@ from core.api_params import FALSE_WORDS, MSG_TRUE_OR_FALSE, TRUE_WORDS
 from core.api_schema import serializer_from_form
 from core.errors import InvalidInput, NotAllowed, NotFound
 from core.inputs import range_problem
+from core.pagination import page_envelope
 
 from .api import CanReadCases, OwnerOut, PromiseOut
 from .choices import OPEN_PROMISE_STATES, PromiseState
@@ -207,24 +208,8 @@ class PromiseListApi(APIView):
         filters, size = promise_query_parse(params, request.user)
         page = promise_list(filters, after=params.get("cursor") or None, before=params.get("before") or None, size=size)
 
-        def link(key, cursor):
-            if not cursor:
-                return None
-            query = params.copy()
-            query.pop("cursor", None)
-            query.pop("before", None)
-            query[key] = cursor
-            return request.build_absolute_uri(f"{reverse('api:promise-list')}?{query.urlencode()}")
-
-        return Response(
-            {
-                "count": page.count,
-                "count_is_capped": page.count_capped,
-                "next": link("cursor", page.next_cursor),
-                "previous": link("before", page.prev_cursor),
-                "results": PromiseItemOut(page.items, many=True, context={"now": timezone.now()}).data,
-            }
-        )
+        results = PromiseItemOut(page.items, many=True, context={"now": timezone.now()}).data
+        return Response(page_envelope(request, page, reverse("api:promise-list"), results))
 
 
 class PromiseDetailApi(APIView):

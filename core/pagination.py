@@ -131,3 +131,25 @@ def count_capped(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """Exact count up to `cap`; beyond it, (cap, True). One bounded query."""
     n = queryset.order_by().values("pk")[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
+
+
+def page_envelope(request, page: Page, list_url: str, results) -> dict:
+    """An API list's answer: the (capped) count, absolute links to the pages either side — the
+    request's own query with the cursor replaced — and the serialized `results`."""
+
+    def link(key, cursor):
+        if not cursor:
+            return None
+        query = request.query_params.copy()
+        query.pop("cursor", None)
+        query.pop("before", None)
+        query[key] = cursor
+        return request.build_absolute_uri(f"{list_url}?{query.urlencode()}")
+
+    return {
+        "count": page.count,
+        "count_is_capped": page.count_capped,
+        "next": link("cursor", page.next_cursor),
+        "previous": link("before", page.prev_cursor),
+        "results": results,
+    }

@@ -8,19 +8,12 @@ from playwright.sync_api import Page, expect
 
 from cases.services import case_transition
 from complaints.models import Customer
+from tests.browser.steps import log_in
 from tests.factories import UserFactory, case_in_state, log_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CASE_URL = re.compile(r"/cases/(?P<number>[^/]+)/$")
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator('input[name="username"]').fill(username)
-    page.locator('input[name="password"]').fill("pw-for-tests-123")
-    page.locator('main form button[type="submit"]').click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def test_the_lookup_fills_the_form_and_intake_never_re_tiers_the_customer(page: Page):

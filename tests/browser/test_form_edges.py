@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import Case
+from tests.browser.steps import log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -19,14 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 CASE_URL = re.compile(r"/cases/(?P<number>[^/]+)/$")
 INTAKE_URL = re.compile(r"/complaints/new/$")
 SUMMARY_LIMIT = 200  # IntakeForm.summary
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator('input[name="username"]').fill(username)
-    page.locator('input[name="password"]').fill("pw-for-tests-123")
-    page.locator('main form button[type="submit"]').click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def test_a_paste_over_the_limit_is_kept_counted_and_named_until_shortened(page: Page):
