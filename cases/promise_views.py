@@ -34,13 +34,14 @@ def _post_data(request):
 
 
 def _done_message(action, promise):
+    """What the agent is told after `action`; `promise` is what the service returned (for a
+    reschedule, the successor)."""
+    if action == "reschedule":
+        when = timezone.localtime(promise.due_at).strftime("%Y-%m-%d %H:%M")
+        return _("Promise rescheduled to %(time)s.") % {"time": when}
     if action == "call" and promise.state == PromiseState.SCHEDULED:
         return retry_message(promise)
-    return {
-        "call": _("Promise kept."),
-        "reschedule": _("Promise rescheduled to %(time)s."),
-        "cancel": _("Promise cancelled."),
-    }[action]
+    return _("Promise kept.") if action == "call" else _("Promise cancelled.")
 
 
 @login_required
@@ -87,10 +88,7 @@ def promise_action_view(request, number, pk, action):
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect(reverse("cases:detail", args=[number]) + "#promises")
-    message = _done_message(action, result)
-    if action == "reschedule":
-        message = message % {"time": timezone.localtime(result.due_at).strftime("%Y-%m-%d %H:%M")}
-    messages.success(request, message)
+    messages.success(request, _done_message(action, result))
     return redirect(reverse("cases:detail", args=[number]) + "#promises")
 
 

@@ -2,8 +2,21 @@
 the page shows, so every page names a problem the same way the API does (field by field)."""
 
 from django.forms import BaseForm
+from django.utils.translation import gettext_lazy as _
 
 from .errors import InvalidInput
+
+# Translators: separator between field names in a list (Chinese uses 、).
+LIST_SEPARATOR = _(", ")
+
+
+def invalid_input(form: BaseForm, errors: dict, message) -> InvalidInput:
+    """The error a service raises for `errors` (field → messages) found with `form`: `message` names
+    the fields by their labels (or, with none, gives the form-wide messages), `fields` has them all."""
+    labels = [str(form.fields[f].label) for f in errors if f in form.fields] or [
+        str(m) for m in errors.get("__all__", [])
+    ]
+    return InvalidInput(message % {"fields": LIST_SEPARATOR.join(labels)}, fields=errors)
 
 
 def _add(form: BaseForm, field: str, messages) -> None:

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from core.errors import Conflict, InvalidInput, NotAllowed
+from core.errors import Conflict, NotAllowed
+from core.forms import invalid_input
 from core.history import save_tracked
 
 from .. import events
@@ -70,12 +71,10 @@ def next_promise_at(case, *, adding=()):
     return min(times, default=None)
 
 
-def _valid(form_class, data, *, what=MSG_INVALID):
+def _valid(form_class, data):
     form = form_class(data or {})
     if not form.is_valid():
-        errors = {field: list(messages) for field, messages in form.errors.items()}
-        labels = [str(form.fields[f].label) for f in errors if f in form.fields]
-        raise InvalidInput(what % {"fields": ", ".join(labels)}, fields=errors)
+        raise invalid_input(form, {field: list(messages) for field, messages in form.errors.items()}, MSG_INVALID)
     return form.cleaned_data
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.forms import invalid_input
 from core.history import save_tracked
 
 from .. import events
@@ -75,8 +76,6 @@ MSG_STALE = _("Someone else changed this case meanwhile; reload it and try again
 MSG_REOPEN_WINDOW = _("A case can be reopened only within %(days)d days of closing.")
 MSG_FOLLOW_UP = _("Call back to check that the agreed solution was delivered: %(option)s")
 MSG_EVIDENCE = _("Evidence missing or invalid: %(fields)s.")
-# Translators: separator between field names in a list (Chinese uses 、).
-LIST_SEPARATOR = _(", ")
 
 
 def _spec(name):
@@ -117,10 +116,7 @@ def _validated(case, name, data):
     else:
         errors = guard_errors(name, case, form.cleaned_data)
     if errors:
-        labels = [str(form.fields[f].label) for f in errors if f in form.fields] or [
-            str(m) for m in errors.get("__all__", [])
-        ]
-        raise InvalidInput(MSG_EVIDENCE % {"fields": LIST_SEPARATOR.join(labels)}, fields=errors)
+        raise invalid_input(form, errors, MSG_EVIDENCE)
     return form.cleaned_data
 
 
