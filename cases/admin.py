@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .events import event_kinds
-from .models import Case, CaseEvent, Category, LocalClosure, ResponsibleUnit
+from .models import Case, CaseEvent, Category, DeadlinePolicy, LocalClosure, ResponsibleUnit
 
 
 @admin.register(Category, ResponsibleUnit)
@@ -81,3 +81,14 @@ class LocalClosureAdmin(SimpleHistoryAdmin):
     list_display = ("date", "reason")
     date_hierarchy = "date"
     search_fields = ("reason",)
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(SimpleHistoryAdmin):
+    """How long we allow ourselves per customer tier and channel, in business hours. A change
+    applies to cases logged (or reopened) afterwards; running deadlines keep the allowance they
+    started with (Deadline.allowed_hours)."""
+
+    list_display = ("customer_tier", "channel", "first_response_hours", "resolution_hours")
+    list_editable = ("first_response_hours", "resolution_hours")
+    list_filter = ("customer_tier", "channel")

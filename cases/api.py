@@ -1,7 +1,8 @@
 """Case endpoints for CTI/CRM integration. Thin: parse, call a selector or a service, serialize."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -15,10 +16,12 @@ from core.inputs import MSG_TEXT
 from core.pagination import page_envelope
 
 from . import selectors
-from .choices import CaseState, CustomerTier, Priority
+from .choices import CaseState, CustomerTier, DeadlineKind, Priority
+from .deadline_status import DeadlineStatus, deadline_status, time_left
 from .queue_params import API_PARAMS, STATUSES, queue_query_parse
 from .reference import active_rows
 from .services import TRANSITIONS, case_assign, case_transition, transitions_available
+from .services.deadlines import DEADLINE_STEPS
 from .services.transitions import MSG_UNKNOWN
 
 
@@ -52,6 +55,48 @@ class CaseListItemOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     next_callback_at = serializers.DateTimeField(allow_null=True)
+    deadline_at = serializers.DateTimeField(allow_null=True, help_text="the earliest live deadline's due time")
+    deadline_business_minutes_left = serializers.SerializerMethodField(
+        help_text="business minutes until `deadline_at` (negative once past; frozen while the clock is paused); "
+        "null when no deadline runs"
+    )
+    clock_paused_at = serializers.DateTimeField(allow_null=True, help_text="set while the case waits on the customer")
+
+    def get_deadline_business_minutes_left(self, case) -> int | None:
+        if not case.is_open or case.deadline_at is None:
+            return None
+        return _minutes(time_left(case.deadline_at, now=timezone.now(), paused_at=case.clock_paused_at))
+
+
+def _minutes(amount) -> int:
+    return int(amount.total_seconds() // 60)
+
+
+class DeadlineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    allowed_hours = serializers.IntegerField(help_text="business hours allowed by the policy")
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    status = serializers.SerializerMethodField()
+    business_minutes_left = serializers.SerializerMethodField(
+        help_text="negative once past; frozen while paused; null once met or no longer counted"
+    )
+    warned_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(allow_null=True)
+    met_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    paused_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=DeadlineStatus.choices))
+    def get_status(self, deadline) -> str:
+        return deadline_status(deadline, timezone.now()).value
+
+    def get_business_minutes_left(self, deadline) -> int | None:
+        if not deadline.is_live:
+            return None
+        return _minutes(time_left(deadline.due_at, now=timezone.now(), paused_at=deadline.paused_at))
 
 
 class OptionOut(serializers.Serializer):
@@ -100,6 +145,7 @@ class CaseDetailOut(CaseListItemOut):
     chosen_option = serializers.IntegerField(source="chosen_option.position", allow_null=True, default=None)
     customer_confirmed = serializers.BooleanField()
     promises = PromiseOut(many=True)
+    deadlines = DeadlineOut(many=True)
     follow_up_done = serializers.BooleanField()
     follow_up_note = serializers.CharField()
     satisfaction = serializers.IntegerField(allow_null=True)
@@ -176,7 +222,8 @@ class CaseListApi(APIView):
             OpenApiParameter(
                 "sort",
                 str,
-                description="next_promise: the earliest promise due first, cases owing nothing last",
+                description="next_promise: the earliest promise due first, cases owing nothing last; deadline: the "
+                "least business time left on the next deadline first, cases with none last",
                 enum=list(selectors.SORTS),
             ),
             OpenApiParameter("cursor", str, description="from `next`"),
@@ -213,8 +260,8 @@ class CaseDetailApi(APIView):
         return Response(CaseDetailOut(_case(pk), context={"request": request}).data)
 
 
-# Steps that write rows the detail response shows besides the case itself.
-ROWS_ADDED_BY = {"offer_alternatives", "agree"}
+# Steps that write rows the detail response shows besides the case itself (options, promises, deadlines).
+ROWS_ADDED_BY = {"offer_alternatives", "agree", *DEADLINE_STEPS}
 
 
 class CaseTransitionApi(APIView):

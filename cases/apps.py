@@ -16,7 +16,7 @@ class CasesConfig(AppConfig):
             notify,  # noqa: F401 - registers the event types and the receiver
             promise_rules,
         )
-        from .models import BilingualName, LocalClosure
+        from .models import BilingualName, DeadlinePolicy, LocalClosure
         from .reference import reference_changed
 
         promise_rules.register()
@@ -27,8 +27,9 @@ class CasesConfig(AppConfig):
             transaction.on_commit(lambda: reference_changed(sender))
 
         for model in apps.get_models():
-            # Reference data, and the closures the business calendar reads on every promised time.
-            if issubclass(model, BilingualName) or model is LocalClosure:
+            # Reference data, the closures the business calendar reads on every promised time, and the
+            # deadline policies read at every intake.
+            if issubclass(model, BilingualName) or model in (LocalClosure, DeadlinePolicy):
                 post_save.connect(
                     on_change, sender=model, weak=False, dispatch_uid=f"reference:{model._meta.label}:save"
                 )

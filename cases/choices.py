@@ -59,6 +59,11 @@ class Language(models.TextChoices):
     ENGLISH = "en", pgettext_lazy("letter language", "English")
 
 
+class DeadlineKind(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
 class Priority(models.IntegerChoices):
     URGENT = 1, _("Urgent")
     HIGH = 2, _("High")

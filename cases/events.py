@@ -143,3 +143,20 @@ PROMISE_RESCHEDULED = register_event_kind(
 ESCALATION_TRIGGERED = register_event_kind(
     "escalation_triggered", _("Escalation triggered"), payload=("trigger", "detail")
 )
+
+# Deadlines (models/deadline.py). `deadlines` lists {"kind", "due_at"} of the live deadlines after the change.
+CLOCK_PAUSED = register_event_kind(
+    "clock_paused",
+    _("Clock paused: waiting on the customer"),
+    payload=("deadlines",),
+    items={"deadlines": ("kind", "due_at")},
+)
+CLOCK_RESUMED = register_event_kind(
+    "clock_resumed",
+    _("Clock resumed"),
+    payload=("paused_at", "business_minutes_paused", "deadlines"),
+    items={"deadlines": ("kind", "due_at")},
+)
+DEADLINE_BREACHED = register_event_kind(
+    "deadline_breached", _("Deadline breached"), payload=("deadline", "deadline_kind", "due_at")
+)

@@ -16,6 +16,7 @@ from notifications.events import register_event
 from notifications.services import broadcast, notify, role_group, user_group
 
 from . import events
+from .choices import DeadlineKind
 from .models import CaseEvent, Promise
 from .signals import case_event_recorded
 
@@ -28,6 +29,8 @@ WITHDRAWN_IN_TEAM = "case_withdrawn_in_team"
 PROMISE_DUE = "promise_due"
 PROMISE_MISSED = "promise_missed"
 ESCALATION_NEEDED = "case_escalation_triggered"
+DEADLINE_NEAR = "deadline_near"
+DEADLINE_BREACHED = "deadline_breached"
 
 register_event(LOGGED_FOR_YOU, _("Case logged for you"))
 register_event(ASSIGNED_TO_YOU, _("Case assigned to you"))
@@ -38,9 +41,11 @@ register_event(WITHDRAWN_IN_TEAM, _("A case in your team was withdrawn"))
 register_event(PROMISE_DUE, _("A promised call is coming due"))
 register_event(PROMISE_MISSED, _("A promise to a customer was missed"))
 register_event(ESCALATION_NEEDED, _("A case needs escalating"))
+register_event(DEADLINE_NEAR, _("A case's deadline is close"))
+register_event(DEADLINE_BREACHED, _("A case's deadline was breached"))
 
 # Events that tell their own people (below), not the owner's generic "changed by someone else".
-OWN_NOTICES = (events.PROMISE_MISSED.code, events.ESCALATION_TRIGGERED.code)
+OWN_NOTICES = (events.PROMISE_MISSED.code, events.ESCALATION_TRIGGERED.code, events.DEADLINE_BREACHED.code)
 
 # Roles whose queues list every case, so their pages refresh on any change.
 ALL_CASES_ROLES = (Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR)
@@ -107,6 +112,33 @@ def tell_keeper_promise_due(promise):
     )
 
 
+def tell_owner_deadline_near(deadline):
+    """The 80% warning (the sweep's; no case event: the deadline is not missed yet)."""
+    case = deadline.case
+    due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
+    notify(
+        DEADLINE_NEAR,
+        recipients=[case.owner],
+        text=f"{deadline.get_kind_display()} {due} — {case.summary}",
+        key=f"deadline:{deadline.pk}:warning",
+        subject_ref=case.number,
+        url=reverse("cases:detail", args=[case.number]) + "#deadlines",
+    )
+
+
+def _tell_of_breach(case, event, url):
+    """A breached deadline: the owner and their supervisor hear of it."""
+    kind = DeadlineKind(event.payload["deadline_kind"]).label
+    notify(
+        DEADLINE_BREACHED,
+        recipients=[case.owner, *supervisors_of(case.owner)],
+        text=f"{kind} — {case.summary}",
+        key=f"case-event:{event.pk}:breach",
+        subject_ref=case.number,
+        url=url + "#deadlines",
+    )
+
+
 def _tell_of_missed_promise(case, event, url):
     """A missed promise: its keeper and their supervisor hear of it (live and, if they chose, by
     e-mail), so the customer is called late rather than never."""
@@ -156,6 +188,8 @@ def tell_people(sender, case, event, actor, **kwargs):
         _tell_of_missed_promise(case, event, url)
     if event.kind == events.ESCALATION_TRIGGERED.code:
         _tell_of_escalation_trigger(case, event, url)
+    if event.kind == events.DEADLINE_BREACHED.code:
+        _tell_of_breach(case, event, url)
     # Live pages: the owner's queue (and the previous owner's, when the case changed hands), every
     # all-cases queue, and anyone looking at this case.
     owners = {case.owner_id}

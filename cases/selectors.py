@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.pagination import COUNT_CAP, Page, Sort, count_capped, keyset_page
 
 from .choices import CaseState
-from .models import Case, CaseEvent, CaseOption, Promise, next_promise_key
+from .models import Case, CaseEvent, CaseOption, Deadline, Promise, deadline_key, next_promise_key
 from .search import case_search
 
 SORTS = {
@@ -26,6 +26,12 @@ SORTS = {
         descending=False,
         label=_("Next promise first"),
         computed=(("next_promise_at", next_promise_key()),),
+    ),
+    "deadline": Sort(
+        ("deadline_key", "id"),
+        descending=False,
+        label=_("Least time left first"),
+        computed=(("deadline_key", deadline_key()),),
     ),
 }
 DEFAULT_SORT = "priority"
@@ -54,6 +60,8 @@ QUEUE_FIELDS = (
     "created_at",
     "updated_at",
     "next_callback_at",
+    "deadline_at",
+    "clock_paused_at",
     "owner__id",
     "owner__username",
     "owner__first_name",
@@ -107,6 +115,7 @@ def case_detail(*, pk=None, number=None) -> Case | None:
         .prefetch_related(
             Prefetch("options", queryset=CaseOption.objects.order_by("round", "position")),
             Prefetch("promises", queryset=Promise.objects.select_related("keeper").order_by("due_at", "id")),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("started_at", "id")),
         )
         .filter(**lookup)
         .first()

@@ -1,7 +1,8 @@
-"""Celery tasks of the case lifecycle: each calls a service (services/promise_sweeps.py)."""
+"""Celery tasks of the case lifecycle: each calls a service (services/*_sweeps.py)."""
 
 from celery import shared_task
 
+from .services.deadline_sweeps import deadlines_sweep
 from .services.promise_sweeps import promises_sweep
 
 
@@ -9,3 +10,9 @@ from .services.promise_sweeps import promises_sweep
 def promises_sweep_task():
     """Remind keepers of promises coming due and mark the ones not kept in time as missed."""
     return promises_sweep()
+
+
+@shared_task
+def deadlines_sweep_task():
+    """Warn owners of deadlines 80% used and record the ones breached."""
+    return deadlines_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import promise_views, views
+from . import deadline_views, promise_views, views
 
 app_name = "cases"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:number>/history/", views.case_history, name="history"),
     path("<str:number>/assign/", views.case_assign_view, name="assign"),
     path("<str:number>/steps/<str:name>/", views.case_step, name="step"),
+    path("<str:number>/clock/<str:action>/", deadline_views.case_clock_view, name="clock"),
     path("<str:number>/promises/", promise_views.promise_make_view, name="promise_make"),
     path("<str:number>/promises/<int:pk>/<str:action>/", promise_views.promise_action_view, name="promise_action"),
 ]

@@ -19,7 +19,9 @@ from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.forms import add_service_errors, add_service_errors_to_forms, service_error_messages
 
 from . import selectors
+from .business_calendar import hours_label
 from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
+from .deadline_status import deadline_rows
 from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
 from .hints import STEP_HINTS
@@ -35,11 +37,16 @@ from .services import (
     case_transition,
     transitions_available,
 )
+from .services.deadlines import ClockPauseInput
 from .services.transitions import FIRST_CONTACT_STEPS
 
 # Steps whose form is offered as "the next step"; the others are secondary actions.
 MAIN_STEPS = (*tuple(name for _state, name, _label in SEVEN_A_STEPS), "close")
 SIDE_ACTIONS = ("reopen", "withdraw", "reject")
+
+
+# The pause form's fields beside the side actions' (which have a "reason" too).
+CLOCK_FIELD_ID = "id_clock_%s"
 
 
 def promise_field_id(pk, action) -> str:
@@ -202,6 +209,21 @@ def _promise_rows(case, user, bound):
     return rows, make_form
 
 
+def _deadline_context(case, user, clock_form, now):
+    """The deadlines with their state and time left, and the pause form or resume button for
+    people who work on the case."""
+    may_act = case.is_open and can_work_case(case, user)
+    rows = deadline_rows(case.deadlines.all(), now)
+    running = any(row["deadline"].is_live for row in rows)
+    return {
+        "deadline_rows": rows,
+        "business_hours": hours_label(),
+        "open_pause": case.clock_pauses.filter(resumed_at__isnull=True).first() if case.clock_paused_at else None,
+        "clock_form_allowed": may_act,
+        "clock_form": (clock_form or ClockPauseInput(auto_id=CLOCK_FIELD_ID)) if may_act and running else None,
+    }
+
+
 def render_case(
     request,
     case,
@@ -211,12 +233,14 @@ def render_case(
     first_contact_error=None,
     assign_errors=(),
     promise_bound=None,
+    clock_form=None,
     status=200,
 ):
     available, forms = _step_forms(case, request.user, bound)
     next_step = next((name for name in MAIN_STEPS if name in available), None)
     current_options = [o for o in case.options.all() if o.round == case.options_round]
     promise_rows, promise_make_form = _promise_rows(case, request.user, promise_bound)
+    now = timezone.now()
     return render(
         request,
         "cases/detail.html",
@@ -242,7 +266,8 @@ def render_case(
             "assign_errors": assign_errors,
             "promise_rows": promise_rows,
             "promise_make_form": promise_make_form,
-            "now": timezone.now(),
+            **_deadline_context(case, request.user, clock_form, now),
+            "now": now,
         },
         status=status,
     )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from accounts.api import TokenObtainApi
 from cases import api as cases_api
-from cases import promise_api
+from cases import deadline_api, promise_api
 from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
 from complaints.models import Product
@@ -24,6 +24,8 @@ urlpatterns = [
     path("cases/<int:pk>/events/", cases_api.CaseEventsApi.as_view(), name="case-events"),
     path("cases/<int:pk>/history/", cases_api.CaseHistoryApi.as_view(), name="case-history"),
     path("cases/<int:pk>/assign/", cases_api.CaseAssignApi.as_view(), name="case-assign"),
+    path("cases/<int:pk>/clock/pause/", deadline_api.CaseClockPauseApi.as_view(), name="case-clock-pause"),
+    path("cases/<int:pk>/clock/resume/", deadline_api.CaseClockResumeApi.as_view(), name="case-clock-resume"),
     path("cases/<int:pk>/promises/", promise_api.PromiseMakeApi.as_view(), name="case-promise-make"),
     path("promises/", promise_api.PromiseListApi.as_view(), name="promise-list"),
     path("promises/<int:pk>/", promise_api.PromiseDetailApi.as_view(), name="promise-detail"),

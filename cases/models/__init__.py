@@ -91,6 +91,16 @@ def next_promise_key():
     )
 
 
+def deadline_key():
+    """`deadline_at` with nulls last (cases with no live deadline), as the queue sorts by it; the
+    index `case_open_deadline` is on this very expression (see next_promise_key)."""
+    return Coalesce(
+        "deadline_at",
+        models.Value(NO_PROMISE, output_field=models.DateTimeField()),
+        output_field=models.DateTimeField(),
+    )
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("case number"), max_length=20, unique=True)
     state = FSMField(_("state"), max_length=32, choices=CaseState.choices, default=CaseState.NEW, protected=True)
@@ -168,6 +178,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     withdrawal_channel = models.CharField(_("withdrawn through"), max_length=20, choices=Channel.choices, blank=True)
     withdrawal_words = models.TextField(_("the customer's words on withdrawing"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Deadlines (models/deadline.py): the earliest live due time, kept by services/deadlines.py so
+    # queues sort by time left without a join; and since when the clock waits on the customer.
+    deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    clock_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
 
     history = tracked_history(excluded_fields=["updated_at"])
 
@@ -201,6 +215,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 next_promise_key(), models.F("id"), name="case_open_next_promise", condition=models.Q(is_open=True)
             ),
+            # The queue sorted by time left (sort=deadline).
+            models.Index(deadline_key(), models.F("id"), name="case_open_deadline", condition=models.Q(is_open=True)),
         ]
 
     def __str__(self):
@@ -377,4 +393,5 @@ class CaseEvent(models.Model):
 
 
 from .closure import LocalClosure  # noqa: E402, F401
+from .deadline import ClockPause, Deadline, DeadlinePolicy  # noqa: E402, F401
 from .promise import Promise  # noqa: E402, F401  (a model of this app; its module imports Case from here)

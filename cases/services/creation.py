@@ -5,6 +5,7 @@ from core.history import save_tracked
 
 from ..choices import priority_for
 from ..models import Case, CaseNumberCounter
+from .deadlines import deadlines_build, earliest_due
 
 CASE_NUMBER_FORMAT = "C-{year}-{value:06d}"
 
@@ -38,8 +39,9 @@ def case_build(
 ) -> Case:
     """A new case (unsaved) for a complaint: the one definition of what a case takes from its
     complaint and customer — a snapshot of who complained and how, and the priority that follows
-    from the customer's tier and the channel. Intake, the demo loader and the benchmarks use it."""
-    return Case(
+    from the customer's tier and the channel, and when its first deadline falls. Intake, the demo
+    loader and the benchmarks use it."""
+    case = Case(
         number=number,
         owner=owner,
         summary=summary,
@@ -52,6 +54,8 @@ def case_build(
         created_at=at,
         updated_at=at,
     )
+    case.deadline_at = earliest_due(deadlines_build(case))
+    return case
 
 
 def case_open(*, actor, at=None, **complaint_snapshot) -> Case:
@@ -61,5 +65,5 @@ def case_open(*, actor, at=None, **complaint_snapshot) -> Case:
     receivers of `case_event_recorded` see the case with its complaint."""
     at = at or timezone.now()
     case = case_build(number=case_number_next(timezone.localtime(at).year), at=at, **complaint_snapshot)
-    save_tracked(case, user=actor, at=at)
+    save_tracked(case, *deadlines_build(case), user=actor, at=at)
     return case

@@ -7,16 +7,12 @@
   attempted in time but not yet kept stays scheduled: the retry rule is running
   (services/promises.py). The second missed promise on a case triggers escalation.
 
-Each sweep takes due promises in batches, each batch in its own transaction with its rows locked
-`FOR UPDATE SKIP LOCKED` (PostgreSQL): two workers sweeping at once take different rows, and a row
-someone is updating is left for the next run. Every change is re-checked under the lock (a promise
-kept a moment ago is skipped), so running a sweep twice tells people once.
+Batches, row locks and idempotence as every sweep does them (sweeping.py).
 """
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import REMINDER_MINUTES_MAX
@@ -25,31 +21,13 @@ from .. import events
 from ..choices import PromiseState
 from ..models import Promise
 from ..notify import tell_keeper_promise_due
-from ..signals import escalation_triggered
 from .events import case_event_record
+from .sweeping import escalation_trigger, locked_batches
 
-BATCH = 200
+PROMISE_RELATED = ("case", "keeper__profile")
+PROMISE_ORDER = ("due_at", "id")
 ESCALATE_AFTER_MISSED = 2
 TRIGGER_PROMISES_MISSED = "promises_missed"
-
-
-def _batches(queryset, handle, now):
-    """Locks and handles `queryset`'s rows BATCH at a time until none is left; returns how many
-    were handled. A row skipped once (locked elsewhere, or changed meanwhile) is not retried here."""
-    done, seen = 0, set()
-    while True:
-        with transaction.atomic():
-            rows = list(
-                queryset.exclude(pk__in=seen)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("case", "keeper__profile")
-                .order_by("due_at", "id")[:BATCH]
-            )
-            for promise in rows:
-                seen.add(promise.pk)
-                done += bool(handle(promise, now))
-        if len(rows) < BATCH:
-            return done
 
 
 def _remind(promise, now):
@@ -73,7 +51,7 @@ def promises_remind(now=None) -> int:
         due_at__lte=now + timedelta(minutes=REMINDER_MINUTES_MAX),
         due_at__gt=now - timedelta(minutes=settings.PROMISE_GRACE_MINUTES),
     )
-    return _batches(due, _remind, now)
+    return locked_batches(due, _remind, now, related=PROMISE_RELATED, order=PROMISE_ORDER)
 
 
 def _miss(promise, now):
@@ -90,14 +68,7 @@ def _miss(promise, now):
     missed = Promise.objects.filter(case=case, missed_at__isnull=False).count()
     if missed == ESCALATE_AFTER_MISSED:
         detail = {"missed_promises": missed, "promise": promise.pk}
-        case_event_record(
-            case=case,
-            kind=events.ESCALATION_TRIGGERED,
-            actor=None,
-            payload={"trigger": TRIGGER_PROMISES_MISSED, "detail": detail},
-            at=now,
-        )
-        escalation_triggered.send(sender=Promise, case=case, trigger=TRIGGER_PROMISES_MISSED, detail=detail)
+        escalation_trigger(case=case, trigger=TRIGGER_PROMISES_MISSED, detail=detail, sender=Promise, at=now)
     return True
 
 
@@ -109,7 +80,7 @@ def promises_miss_overdue(now=None) -> int:
         first_attempt_at__isnull=True,
         due_at__lt=now - timedelta(minutes=settings.PROMISE_GRACE_MINUTES),
     )
-    return _batches(overdue, _miss, now)
+    return locked_batches(overdue, _miss, now, related=PROMISE_RELATED, order=PROMISE_ORDER)
 
 
 def promises_sweep(now=None) -> dict:

@@ -24,6 +24,7 @@ from .. import evidence as ev
 from ..choices import PromiseKind
 from ..guards import guard_errors
 from ..models import Case, CaseOption
+from .deadlines import deadlines_after_step
 from .events import case_event_record
 from .promises import next_promise_at, promise_build
 
@@ -153,6 +154,7 @@ def _apply(case, name, actor, cleaned, now):
     elif name == "agree":
         rows += _agreed_promises(case, actor, cleaned, now)
         case.next_callback_at = next_promise_at(case, adding=rows[1:])
+    rows += deadlines_after_step(case, name, actor, now)
     reason = cleaned[spec.reason_field] if spec.reason_field else ""
     # The case first: ConcurrentTransitionMixin makes it UPDATE … WHERE state = from_state and raises
     # ConcurrentTransition if someone else moved the case, before anything else is written.

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.formats import number_format
 
+from .. import deadline_status
+
 register = template.Library()
 
 
@@ -23,3 +25,17 @@ def case_panel(context, panel):
     """Render a registered case panel (cases/panels.py) with the page's context plus its own."""
     with context.push(**panel.context):
         return context.template.engine.get_template(panel.template).render(context)
+
+
+@register.filter
+def business_duration(amount):
+    """A business-time span as "3 h 05 min" (cases/deadline_status.py); empty for None."""
+    return "" if amount is None else deadline_status.business_duration(amount)
+
+
+@register.simple_tag
+def case_time_left(case, now):
+    """Business time left on the case's next deadline (frozen while paused), or None."""
+    if not case.is_open or case.deadline_at is None:
+        return None
+    return deadline_status.time_left(case.deadline_at, now=now, paused_at=case.clock_paused_at)

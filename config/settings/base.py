@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.promises_sweep_task",
         "schedule": env.float("PROMISE_SWEEP_SECONDS", default=60.0),
     },
+    # Deadline warnings at 80% and breaches (cases/services/deadline_sweeps.py).
+    "deadlines-sweep": {
+        "task": "cases.tasks.deadlines_sweep_task",
+        "schedule": env.float("PROMISE_SWEEP_SECONDS", default=60.0),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -39,6 +39,7 @@ from rest_framework.test import APIClient
 
 from cases.business_calendar import next_business_slot
 from cases.models import Case
+from cases.services.deadlines import case_clock_pause
 from complaints.models import Customer
 from core.inputs import range_problem, text_problem
 from notifications.events import event_types
@@ -329,6 +330,14 @@ def _promise_action(people, match):
     return Target(client_for(people["agent"]), f"/api/promises/{promise.pk}/{action}/", PROMISE_BODIES[action]())
 
 
+def _clock(people, match):
+    case = log_case(people["agent"])
+    if match["action"] == "resume":
+        case_clock_pause(case=case, actor=people["agent"], data={"reason": "等客户提供发票"})
+        return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/clock/resume/", None)
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/clock/pause/", {"reason": "等客户提供发票"})
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -357,6 +366,7 @@ SETUPS = {
     r"POST /api/cases/\{id\}/transitions/(?P<step>\w+)/": _transition,
     r"POST /api/cases/\{id\}/transitions/\{name\}/": _unknown_step,
     r"POST /api/cases/\{id\}/promises/": _promise_make,
+    r"POST /api/cases/\{id\}/clock/(?P<action>pause|resume)/": _clock,
     r"POST /api/promises/\{id\}/(?P<action>call|reschedule|cancel)/": _promise_action,
     r"POST /api/notifications/\{id\}/read/": _mark_read,
     r"POST /api/notifications/read-all/": _mark_all_read,

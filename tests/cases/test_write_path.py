@@ -69,6 +69,8 @@ def test_intake_sends_the_libraries_signals_and_the_event_last(agent, recorded):
     assert [row for row in recorded if row[0] == "history"] == [
         ("history", "Customer", "+"),
         ("history", "Case", "+"),
+        ("history", "Deadline", "+"),
+        ("history", "Deadline", "+"),
         ("history", "Complaint", "+"),
     ]
     # The event comes after every other row of the step, and its receiver sees them all.
@@ -129,19 +131,21 @@ def test_database_defaults_and_generated_fields_need_nothing_hand_written(agent)
 # --- writes pinned in number ---------------------------------------------------------------------
 
 # customer lookup; a new customer + history (in a savepoint: a concurrent intake may have inserted the
-# same number first, 2 more statements); case number; case + history; complaint + history; event
-INTAKE_QUERIES = 11
+# same number first, 2 more statements); case number; case + history; its two deadlines + theirs;
+# complaint + history; event
+INTAKE_QUERIES = 15
 TRANSITION_QUERIES = {
     # case UPDATE + its history row + the event; Alternatives writes its option rows (two here) with
     # theirs; Agreement reads the round's options and the case's open promises, and writes the
     # follow-up call and one commitment with theirs; Assure and Close read the promises they depend on.
-    "accept": 3,
+    # Accept and Assure read the live deadlines and write the one they meet, with its history row.
+    "accept": 6,
     "apologize": 3,
     "acknowledge": 3,
     "analyze": 3,
     "offer_alternatives": 7,
     "agree": 9,
-    "assure": 4,
+    "assure": 7,
     "close": 4,
 }
 
@@ -150,7 +154,7 @@ def test_intake_writes_a_fixed_number_of_queries(agent, django_assert_num_querie
     complaint_log(actor=agent, data=intake_data(customer_phone="13900000001"))  # warm the reference caches
     with django_assert_num_queries(INTAKE_QUERIES + _savepoints()) as captured:
         complaint_log(actor=agent, data=intake_data(customer_phone="13900000002"))
-    assert sum("INSERT" in q["sql"] for q in captured.captured_queries) == 7
+    assert sum("INSERT" in q["sql"] for q in captured.captured_queries) == 11
 
 
 @pytest.mark.parametrize("step", list(TRANSITION_QUERIES))

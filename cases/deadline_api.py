@@ -1,0 +1,46 @@
+"""The case's clock (issue 8): pause it while the case waits on the customer, resume it. Thin: the
+service (services/deadlines.py) checks who may, the state and the input."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api_schema import serializer_from_form
+
+from .api import CaseDetailOut, _case
+from .promise_api import CanWorkCases
+from .services.deadlines import ClockPauseInput, case_clock_pause, case_clock_resume
+
+
+def _body(request):
+    return request.data if isinstance(request.data, dict) else {}
+
+
+class CaseClockPauseApi(APIView):
+    permission_classes = [CanWorkCases]
+
+    @extend_schema(
+        operation_id="cases_clock_pause",
+        description="Stop the case's deadlines while it waits on the customer. 409 when already paused, "
+        "when no deadline runs or the case has ended.",
+        request=serializer_from_form(ClockPauseInput, "ClockPauseIn"),
+        responses={200: CaseDetailOut},
+    )
+    def post(self, request, pk):
+        case_clock_pause(case=_case(pk), actor=request.user, data=_body(request))
+        return Response(CaseDetailOut(_case(pk), context={"request": request}).data)
+
+
+class CaseClockResumeApi(APIView):
+    permission_classes = [CanWorkCases]
+
+    @extend_schema(
+        operation_id="cases_clock_resume",
+        description="Restart the case's deadlines: each is due as much business time from now as it had "
+        "left when the clock was paused. 409 when the clock is not paused.",
+        request=None,
+        responses={200: CaseDetailOut},
+    )
+    def post(self, request, pk):
+        case_clock_resume(case=_case(pk), actor=request.user)
+        return Response(CaseDetailOut(_case(pk), context={"request": request}).data)

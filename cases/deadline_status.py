@@ -1,0 +1,68 @@
+"""How a deadline stands, for the case page, the queues and the API (reads only; the writes are in
+services/deadlines.py). Time left is business time (business_calendar.py): "2 h left" at 17:00 on
+a Friday means Monday 11:00 — and it is frozen while the clock is paused."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .business_calendar import business_hours, business_time_between
+
+
+class DeadlineStatus(models.TextChoices):
+    RUNNING = "running", gettext_lazy("Running")
+    WARNING = "warning", gettext_lazy("Nearly due")
+    PAUSED = "paused", gettext_lazy("Paused")
+    BREACHED = "breached", gettext_lazy("Breached")
+    MET = "met", gettext_lazy("Met")
+    MET_LATE = "met_late", gettext_lazy("Met late")
+    ENDED = "ended", gettext_lazy("No longer counted")
+
+
+def time_left(due_at, *, now, paused_at=None) -> timedelta:
+    """Business time from now (or from the pause, while paused) until `due_at`; negative once past."""
+    return business_time_between(paused_at or now, due_at)
+
+
+def deadline_status(deadline, now) -> DeadlineStatus:
+    if deadline.met_at is not None:
+        return (
+            DeadlineStatus.MET_LATE if deadline.breached_at or deadline.met_at > deadline.due_at else DeadlineStatus.MET
+        )
+    if deadline.ended_at is not None:
+        return DeadlineStatus.ENDED
+    if deadline.breached_at is not None or deadline.due_at <= (deadline.paused_at or now):
+        return DeadlineStatus.BREACHED
+    if deadline.paused_at is not None:
+        return DeadlineStatus.PAUSED
+    if deadline.warned_at is not None or deadline.warn_at <= now:
+        return DeadlineStatus.WARNING
+    return DeadlineStatus.RUNNING
+
+
+def business_duration(amount: timedelta) -> str:
+    """ "3 h 05 min", "45 min", "2 d 4 h" — business time, where a day is a working day's hours."""
+    minutes = int(abs(amount).total_seconds() // 60)
+    opens, closes = business_hours()
+    day = (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
+    days, minutes = divmod(minutes, day)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
+
+
+def deadline_rows(deadlines, now) -> list[dict]:
+    """The case page's deadlines, newest deadline of each kind last, with status and time left."""
+    rows = []
+    for deadline in deadlines:
+        status = deadline_status(deadline, now)
+        left = None
+        if status in (DeadlineStatus.RUNNING, DeadlineStatus.WARNING, DeadlineStatus.PAUSED, DeadlineStatus.BREACHED):
+            left = time_left(deadline.due_at, now=now, paused_at=deadline.paused_at)
+        rows.append({"deadline": deadline, "status": status, "left": left})
+    return rows

@@ -1,0 +1,44 @@
+"""What every sweep does the same way (promise_sweeps.py, deadline_sweeps.py).
+
+A sweep takes its due rows in batches, each batch in its own transaction with its rows locked
+`FOR UPDATE SKIP LOCKED` (PostgreSQL): two workers sweeping at once take different rows, and a row
+someone is updating is left for the next run. Every change is re-checked under the lock, so running
+a sweep twice tells people once.
+"""
+
+from django.db import transaction
+
+from .. import events
+from ..signals import escalation_triggered
+from .events import case_event_record
+
+BATCH = 200
+
+
+def locked_batches(queryset, handle, now, *, related=(), order=("id",)) -> int:
+    """Locks and handles `queryset`'s rows BATCH at a time until none is left; returns how many
+    `handle(row, now)` said it handled. A row skipped once (locked elsewhere, or changed meanwhile)
+    is not retried in this run."""
+    done, seen = 0, set()
+    while True:
+        with transaction.atomic():
+            rows = list(
+                queryset.exclude(pk__in=seen)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related(*related)
+                .order_by(*order)[:BATCH]
+            )
+            for row in rows:
+                seen.add(row.pk)
+                done += bool(handle(row, now))
+        if len(rows) < BATCH:
+            return done
+
+
+def escalation_trigger(*, case, trigger: str, detail: dict, sender, at) -> None:
+    """Record that `case` needs the escalation desk's eyes and send `escalation_triggered` (the
+    escalation app's rules consume it; until then the event is the record)."""
+    case_event_record(
+        case=case, kind=events.ESCALATION_TRIGGERED, actor=None, payload={"trigger": trigger, "detail": detail}, at=at
+    )
+    escalation_triggered.send(sender=sender, case=case, trigger=trigger, detail=detail)
