@@ -95,6 +95,8 @@ def deadlines_after_step(case, name: str, actor, now) -> list:
     if name not in DEADLINE_STEPS:
         return []
     live = list(case.deadlines.filter(met_at__isnull=True, ended_at__isnull=True))
+    # Whether the clock is paused is read from the rows, not from `case`, which may predate a pause.
+    paused_since = min((d.paused_at for d in live if d.paused_at), default=None)
     changed = []
     for deadline in live:
         if MEETS.get(name) == deadline.kind:
@@ -110,8 +112,10 @@ def deadlines_after_step(case, name: str, actor, now) -> list:
         changed.append(deadline_build(case=case, kind=DeadlineKind.RESOLUTION, hours=resolution, start=now))
         live.append(changed[-1])
     case.deadline_at = earliest_due(live)
-    if case.deadline_at is None and case.clock_paused_at is not None:
+    if case.deadline_at is None and paused_since is not None:
         changed += _pause_closed(case, actor, now)
+    else:
+        case.clock_paused_at = paused_since if case.deadline_at is not None else None
     return changed
 
 
