@@ -24,7 +24,12 @@ What it generates is what the services would have written, and satisfies the sam
   call and one commitment, kept by the owner. Assured or closed: both kept (done at Assure). Ended
   otherwise: cancelled. Still agreed: scheduled, or missed once their grace period is over (what the
   sweep would have done). `next_callback_at` is the earliest open promise. Each promise has a "+"
-  history row as made and a "~" row as it ended.
+  history row as made and a "~" row as it ended;
+- every case has the two deadlines intake gives it (`deadlines_build`, from the tier and channel's
+  policy in business hours): met at Accept and Assure, ended at a withdrawal or rejection, warned
+  and breached where the sweep would have been by now (at the warning and due times); the case's
+  `deadline_at` is the earliest live one. Each has a "+" history row as started and a "~" row at
+  its last change. (The sweep's own events — promise missed, deadline breached — are not generated.)
 
 The first eleven cases spread over the run are forced to one state each, so every state appears
 even for a small N.
@@ -41,8 +46,9 @@ from django.db import models
 from django.utils import translation
 
 from cases import events as case_events
-from cases.choices import CaseState, EmotionalNeed, Language, PromiseKind, PromiseState
+from cases.choices import CaseState, DeadlineKind, EmotionalNeed, Language, PromiseKind, PromiseState
 from cases.services.creation import case_build
+from cases.services.deadlines import deadlines_build
 from cases.services.transitions import MSG_FOLLOW_UP
 from complaints.models import DemandReasonable
 from seeding.sample_evidence import TEXT
@@ -50,7 +56,16 @@ from seeding.sample_evidence import TEXT
 from .mix import CHANNELS, TARGET, TIERS, ZH_SHARE, Picker, path_to, state_for_age, step_times
 from .payloads import EventPayloads
 from .texts import END_REASON, RESOLUTIONS, SUMMARIES, WITHDRAWAL_WORDS, person_name, phone_number
-from .writer import CASE_FIELDS, HCASE_COLUMNS, HISTORY_COLUMNS, HPROMISE_COLUMNS, PROMISE_COLUMNS, TABLE_NAMES
+from .writer import (
+    CASE_FIELDS,
+    DEADLINE_COLUMNS,
+    HCASE_COLUMNS,
+    HDEADLINE_COLUMNS,
+    HISTORY_COLUMNS,
+    HPROMISE_COLUMNS,
+    PROMISE_COLUMNS,
+    TABLE_NAMES,
+)
 
 ALL_STATES = tuple(CaseState)
 # Where each column sits in a case row.
@@ -71,6 +86,11 @@ _CASE_TRACKED = itemgetter(*(C[column] for column in HCASE_COLUMNS[: -len(HISTOR
 P = {column: i for i, column in enumerate(PROMISE_COLUMNS)}
 _PROMISE_TRACKED = itemgetter(*(P[column] for column in HPROMISE_COLUMNS[: -len(HISTORY_COLUMNS)]))
 _AS_MADE = {P[c]: None for c in ("done_at", "reached", "missed_at")} | {P["outcome"]: "", P["closed_reason"]: ""}
+# Where each column sits in a deadline row, and the history row's tracked columns.
+D = {column: i for i, column in enumerate(DEADLINE_COLUMNS)}
+_DEADLINE_TRACKED = itemgetter(*(D[column] for column in HDEADLINE_COLUMNS[: -len(HISTORY_COLUMNS)]))
+_DEADLINE_CHANGES = tuple(D[c] for c in ("warned_at", "breached_at", "met_at", "ended_at"))
+MET_BY = {DeadlineKind.FIRST_RESPONSE.value: "accept", DeadlineKind.RESOLUTION.value: "assure"}
 ENDED_REASON = {
     Language.CHINESE: "工单已结束，不再需要。",
     Language.ENGLISH: "The case ended; no longer needed.",
@@ -191,8 +211,48 @@ class Generator:
                 history.append((*_PROMISE_TRACKED(promise), ended_at, None, "~", actor))
         rows["promise"] = [tuple(promise) for promise in rows["promise"]]
 
+    def _deadlines(self, rows, case, path, times):
+        """The case's two deadlines as intake started them and the steps and sweeps left them (ids
+        assigned later: `deadline_ids`); returns the earliest live one's due time, or None."""
+        done = dict(zip(path, times, strict=True))
+        ended_at = done.get("withdraw") or done.get("reject")
+        live = []
+        for deadline in deadlines_build(case):
+            kind, due, warn = deadline.kind.value, deadline.due_at, deadline.warn_at
+            met = done.get(MET_BY[kind])
+            ended = ended_at if met is None else None
+            stop = met or ended or self.now
+            warned = warn if warn < stop and warn < due else None
+            breached = due if due < stop else None
+            if met is None and ended is None:
+                live.append(due)
+            rows["deadline"].append(
+                [None, case.id, kind, deadline.started_at, deadline.allowed_hours, due, warn, warned, breached, met,
+                 ended, None]
+            )  # fmt: skip
+        return min(live, default=None)
+
+    @staticmethod
+    def deadline_ids(rows, ids):
+        """Give the batch's deadlines their ids, and each its history: "+" as started, "~" at its last
+        change (by the owner when a step met or ended it, else by the sweep)."""
+        history = rows["hdeadline"]
+        owners = {case[C["id"]]: case[C["owner_id"]] for case in rows["case"]}
+        for deadline, pk in zip(rows["deadline"], ids, strict=True):
+            deadline[0] = pk
+            started = list(deadline)
+            for i in _DEADLINE_CHANGES:
+                started[i] = None
+            owner = owners[deadline[D["case_id"]]]
+            history.append((*_DEADLINE_TRACKED(started), deadline[D["started_at"]], None, "+", owner))
+            changes = [deadline[i] for i in _DEADLINE_CHANGES if deadline[i] is not None]
+            if changes:
+                by_step = deadline[D["met_at"]] or deadline[D["ended_at"]]
+                history.append((*_DEADLINE_TRACKED(deadline), max(changes), None, "~", owner if by_step else None))
+        rows["deadline"] = [tuple(deadline) for deadline in rows["deadline"]]
+
     def _logged_row(self, case_id, number, owner, customer, channel, summary, created):
-        """The case as intake opens it, in column order, JSON as text."""
+        """The case as intake opens it, in column order, JSON as text; and the case itself."""
         _cid, name, phone, _account, tier, lang = customer[:6]
         case = case_build(
             number=number,
@@ -209,7 +269,7 @@ class Generator:
         row = list(_CASE_VALUES(case))
         for i, encode in _CASE_JSON:
             row[i] = encode(row[i])
-        return row
+        return row, case
 
     def _case(self, rows, index, created, customer_owner, customer_new, case_id, complaint_id, number):
         rng = self.rng
@@ -225,7 +285,7 @@ class Generator:
         times = step_times(created, path, self.now, rng)
         category = rng.choice(self.categories)
 
-        new = self._logged_row(case_id, number, owner_user, customer, channel, summary, created)
+        new, logged = self._logged_row(case_id, number, owner_user, customer, channel, summary, created)
         row = new.copy()
         event_rows = rows["event"]
         event_rows.append(
@@ -307,6 +367,7 @@ class Generator:
         row[C["state"]] = previous
         if agreed is not None:
             row[C["next_callback_at"]] = self._promises(rows, case_id, owner, customer, lang, agreed, path, times)
+        row[C["deadline_at"]] = self._deadlines(rows, logged, path, times)
         if path:
             row[C["updated_at"]] = times[-1]
         rows["case"].append(tuple(row))

@@ -16,7 +16,7 @@ import json
 from django.core.management.base import CommandError
 from django.db import connection, models
 
-from cases.models import Case, CaseEvent, CaseNumberCounter, Promise
+from cases.models import Case, CaseEvent, CaseNumberCounter, Deadline, Promise
 from cases.services.creation import CASE_NUMBER_FORMAT
 from complaints.models import Complaint, Customer
 from core.history import HISTORY_ONLY_FIELDS
@@ -50,6 +50,11 @@ PROMISE_COLUMNS = (
     "missed_at", "closed_reason", "rescheduled_by_customer", "rescheduled_from_id", "reminded_at",
 )  # fmt: skip
 HPROMISE_COLUMNS = _tracked_columns(Promise) + HISTORY_COLUMNS
+DEADLINE_COLUMNS = (
+    "id", "case_id", "kind", "started_at", "allowed_hours", "due_at", "warn_at", "warned_at", "breached_at",
+    "met_at", "ended_at", "paused_at",
+)  # fmt: skip
+HDEADLINE_COLUMNS = _tracked_columns(Deadline) + HISTORY_COLUMNS
 
 # The batch's row lists by name, in the order they are written: customers and cases before what
 # points at them (the foreign keys are deferred anyway).
@@ -63,6 +68,8 @@ TABLES = (
     ("event", CaseEvent, EVENT_COLUMNS),
     ("promise", Promise, PROMISE_COLUMNS),
     ("hpromise", Promise.history.model, HPROMISE_COLUMNS),
+    ("deadline", Deadline, DEADLINE_COLUMNS),
+    ("hdeadline", Deadline.history.model, HDEADLINE_COLUMNS),
 )
 TABLE_NAMES = tuple(name for name, _model, _columns in TABLES)
 

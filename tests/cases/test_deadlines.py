@@ -4,13 +4,15 @@ Day 10-01…10-07, Sunday 09-20 worked), met by Accept and Assure, paused while 
 customer, warned at 80% and breached once — each told once. Time is moved explicitly, never slept."""
 
 import datetime as dt
+import threading
 import zoneinfo
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 
 from accounts.models import Profile
-from cases.models import Deadline, DeadlinePolicy
+from cases.models import CaseEvent, Deadline, DeadlinePolicy
 from cases.services import case_transition
 from cases.services.deadline_sweeps import deadlines_breach, deadlines_sweep, deadlines_warn
 from cases.services.deadlines import case_clock_pause, case_clock_resume
@@ -31,7 +33,7 @@ def at(*args):
 
 
 def deadline(case, kind):
-    return Deadline.objects.filter(case=case, kind=kind).latest("started_at")
+    return Deadline.objects.filter(case=case, kind=kind).order_by("started_at", "id").last()
 
 
 def told(user, event):
@@ -221,3 +223,38 @@ def test_a_deadline_met_in_time_is_neither_warned_nor_breached(agent, office_hou
     office_hours.move_to(at(2026, 11, 25, 9, 0))
     assert deadlines_sweep() == {"breached": 0, "warned": 0}
     assert deadline(case, "first_response").breached_at is None
+
+
+@pytest.mark.usefixtures("office_hours")
+def test_a_case_rolled_back_with_its_intake_is_never_swept(agent):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        log_case(agent)
+        raise RuntimeError("the request failed after the case was written")
+    assert not Deadline.objects.exists()
+    with time_machine.travel(at(2026, 12, 31, 12, 0), tick=False):
+        assert deadlines_sweep() == {"breached": 0, "warned": 0}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks with SKIP LOCKED: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_record_each_breach_once(agent):
+    with time_machine.travel(TUESDAY_10, tick=False):
+        cases = [log_case(agent, customer_phone=f"1380000{i:04d}") for i in range(120)]
+    results, barrier = [], threading.Barrier(2)
+
+    def sweep():
+        try:
+            barrier.wait()
+            with time_machine.travel(at(2026, 12, 31, 12, 0), tick=False):
+                results.append(deadlines_breach())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 2 * len(cases)  # both deadlines of each case
+    assert CaseEvent.objects.filter(kind="deadline_breached").count() == 2 * len(cases)
+    assert told(agent, "deadline_breached") == 2 * len(cases)

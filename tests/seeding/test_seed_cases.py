@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from cases.choices import OPEN_PROMISE_STATES, OPEN_STATES, CaseState, priority_for
 from cases.events import event_kind
-from cases.models import Case, CaseEvent, CaseNumberCounter
+from cases.business_calendar import add_business_hours
+from cases.models import Case, CaseEvent, CaseNumberCounter, DeadlinePolicy
 from cases.services import case_transition
 from cases.services.creation import case_build
 from complaints.models import Complaint, Customer
@@ -230,3 +231,26 @@ def test_every_agreed_case_has_its_promises_in_a_state_its_case_explains():
             types = list(p.history.order_by("history_id").values_list("history_type", flat=True))
             assert types == (["+"] if p.state == "scheduled" else ["+", "~"]), case.number
             assert p.history.latest().state == p.state
+
+
+def test_every_seeded_case_has_the_deadlines_intake_and_its_steps_would_give_it():
+    seed(80)
+    now = timezone.now()
+    cases = Case.objects.prefetch_related("deadlines")
+    for case in cases:
+        deadlines = {d.kind: d for d in case.deadlines.all()}
+        assert sorted(deadlines) == ["first_response", "resolution"], case.number
+        first, resolution = deadlines["first_response"], deadlines["resolution"]
+        hours = DeadlinePolicy.objects.get(customer_tier=case.customer_tier, channel=case.channel)
+        assert (first.allowed_hours, resolution.allowed_hours) == (hours.first_response_hours, hours.resolution_hours)
+        assert first.started_at == resolution.started_at == case.created_at, case.number
+        assert first.due_at == add_business_hours(case.created_at, first.allowed_hours), case.number
+        assert first.met_at == case.accepted_at and resolution.met_at == case.assured_at, case.number
+        ended = case.state in ("withdrawn", "rejected")
+        for d in (first, resolution):
+            assert (d.ended_at is not None) == (ended and d.met_at is None), case.number
+            stop = d.met_at or d.ended_at or now
+            assert (d.breached_at is not None) == (d.due_at < stop), case.number
+            assert d.history.latest().breached_at == d.breached_at
+        live = [d.due_at for d in (first, resolution) if d.is_live]
+        assert case.deadline_at == min(live, default=None), case.number

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.models import Case, Category, Promise, ResponsibleUnit
+from cases.models import Case, Category, Deadline, Promise, ResponsibleUnit
 from complaints.models import Complaint, Customer, Product
 from seeding.bulk.generator import Generator
 from seeding.bulk.mix import SPAN_DAYS
@@ -124,6 +124,7 @@ class Command(BaseCommand):
             numbers=numbers,
         )
         gen.promise_ids(rows, writer.ids(Promise, len(rows["promise"])))
+        gen.deadline_ids(rows, writer.ids(Deadline, len(rows["deadline"])))
         return rows
 
     def _parallel(self, gen, writer, batches, workers):
