@@ -52,18 +52,18 @@ def _records(since, until, group_by, name_of):
     ]
 
 
-def _user_names(ids):
+def user_names(ids):
     return {user.pk: display_name(user) for user in get_user_model().objects.filter(pk__in=ids)}
 
 
 def promise_record_per_agent(*, since, until) -> list[PromiseRecord]:
     """Per keeper: promises decided in [since, until), kept in time, kept late. Two queries."""
-    return _records(since, until, "keeper_id", _user_names)
+    return _records(since, until, "keeper_id", user_names)
 
 
 def promise_record_per_team(*, since, until) -> list[PromiseRecord]:
     """Per team (the keepers' supervisor on their profile; None = no supervisor set). Two queries."""
-    return _records(since, until, "keeper__profile__supervisor_id", _user_names)
+    return _records(since, until, "keeper__profile__supervisor_id", user_names)
 
 
 def promise_record_overall(*, since, until) -> PromiseRecord:

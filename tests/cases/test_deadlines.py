@@ -12,6 +12,7 @@ import time_machine
 from django.db import connection, transaction
 
 from accounts.models import Profile
+from cases.deadline_measures import deadline_record_overall, deadline_record_per_agent, deadline_record_per_team
 from cases.models import CaseEvent, Deadline, DeadlinePolicy
 from cases.services import case_transition
 from cases.services.deadline_sweeps import deadlines_breach, deadlines_sweep, deadlines_warn
@@ -51,7 +52,10 @@ def logged_at(moment, agent, **intake):
 def test_every_tier_and_channel_has_a_policy_and_vip_and_regulator_are_the_shortest():
     policies = {(p.customer_tier, p.channel): p for p in DeadlinePolicy.objects.all()}
     assert len(policies) == 4 * 7
-    shortest = min(p.first_response_hours for p in policies.values()), min(p.resolution_hours for p in policies.values())
+    shortest = (
+        min(p.first_response_hours for p in policies.values()),
+        min(p.resolution_hours for p in policies.values()),
+    )
     vip, regulator = policies["vip", "phone"], policies["standard", "regulator"]
     assert (vip.first_response_hours, vip.resolution_hours) == shortest
     assert (regulator.first_response_hours, regulator.resolution_hours) == shortest
@@ -258,3 +262,28 @@ def test_two_sweeps_at_once_record_each_breach_once(agent):
     assert sum(results) == 2 * len(cases)  # both deadlines of each case
     assert CaseEvent.objects.filter(kind="deadline_breached").count() == 2 * len(cases)
     assert told(agent, "deadline_breached") == 2 * len(cases)
+
+
+# --- measures -------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("office_hours")
+def test_breaches_are_counted_per_agent_and_team_once_decided(agent, other_agent, supervisor, office_hours):
+    Profile.objects.update_or_create(user=agent, defaults={"supervisor": supervisor})
+    in_time = log_case(agent, customer_phone="13800000001")
+    late = log_case(agent, customer_phone="13800000002")
+    withdrawn = log_case(other_agent, customer_phone="13800000003")
+    case_transition(case=in_time, name="accept", actor=agent, data=evidence("accept"))
+    case_transition(case=withdrawn, name="withdraw", actor=other_agent, data=evidence("withdraw"))
+    office_hours.move_to(at(2026, 11, 24, 18, 0))  # the first responses fall due
+    deadlines_breach()
+    case_transition(case=late, name="accept", actor=agent, data=evidence("accept"))
+    window = {"since": at(2026, 11, 24), "until": at(2026, 11, 25)}
+    [record] = deadline_record_per_agent(**window)  # the withdrawn case stopped counting before it fell due
+    assert (record.key, record.counted, record.breached, record.first_response_breached) == (agent.pk, 2, 1, 1)
+    assert record.breach_rate == 0.5
+    [team] = deadline_record_per_team(**window)
+    assert (team.key, team.counted, team.breached) == (supervisor.pk, 2, 1)
+    overall = deadline_record_overall(**window)
+    assert (overall.counted, overall.breached) == (2, 1)
+    assert deadline_record_overall(since=at(2026, 11, 25), until=at(2026, 12, 31)).counted == 0  # still running

@@ -17,7 +17,12 @@ API_PAGE_SIZE = "Between 1 and 100."
 # None where only one of them has the parameter (the page offers 25/50/100 per page, the API 1–100).
 REJECTED = [
     ("status", "state", "bogus", UNKNOWN_STATUS),
-    ("sort", "sort", "bogus", "Unknown value “bogus”; expected one of: priority, oldest, newest, next_promise, deadline."),
+    (
+        "sort",
+        "sort",
+        "bogus",
+        "Unknown value “bogus”; expected one of: priority, oldest, newest, next_promise, deadline.",
+    ),
     ("promise", "promise", "late", "Unknown value “late”; expected one of: overdue."),
     ("tier", "tier", "bogus", "Unknown value “bogus”; expected one of: vip, gold, silver, standard."),
     ("priority", "priority", "9", "Unknown value “9”; expected one of: 1, 2, 3, 4."),
