@@ -11,9 +11,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
 from django.utils import timezone
 
+from cases.business_calendar import add_business_hours
 from cases.choices import OPEN_PROMISE_STATES, OPEN_STATES, CaseState, priority_for
 from cases.events import event_kind
-from cases.business_calendar import add_business_hours
 from cases.models import Case, CaseEvent, CaseNumberCounter, DeadlinePolicy
 from cases.services import case_transition
 from cases.services.creation import case_build
