@@ -21,14 +21,24 @@ def display_name(user) -> str:
     return " ".join(part for part in (first, last) if part) or user.username
 
 
+def _loaded_profile(user):
+    """`user`'s profile with its supervisor when the caller loaded them (select_related
+    "…profile__supervisor", as the sweeps do), else None (look it up)."""
+    descriptor = type(user).profile
+    if not descriptor.related.is_cached(user):
+        return None
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return False
+
+
 def supervisors_of(user) -> list:
     """Who hears about what happens to `user`'s cases: the supervisor set on their profile, or every
     active supervisor when none is set (a team without a lead must not leave it unheard)."""
-    profile = (
-        Profile.objects.filter(user=user, supervisor__is_active=True).select_related("supervisor").first()
-        if user is not None
-        else None
-    )
-    if profile is not None:
+    profile = _loaded_profile(user) if user is not None else False
+    if profile is None:
+        profile = Profile.objects.filter(user=user).select_related("supervisor").first()
+    if profile and profile.supervisor_id and profile.supervisor.is_active:
         return [profile.supervisor]
     return list(get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct())

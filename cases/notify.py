@@ -17,7 +17,7 @@ from notifications.services import broadcast, notify, role_group, user_group
 
 from . import events
 from .choices import DeadlineKind
-from .models import CaseEvent, Promise
+from .models import CaseEvent
 from .signals import case_event_recorded
 
 LOGGED_FOR_YOU = "case_logged_for_you"
@@ -139,10 +139,11 @@ def _tell_of_breach(case, event, url):
     )
 
 
-def _tell_of_missed_promise(case, event, url):
-    """A missed promise: its keeper and their supervisor hear of it (live and, if they chose, by
-    e-mail), so the customer is called late rather than never."""
-    promise = Promise.objects.select_related("keeper").get(pk=event.payload["promise"])
+def tell_of_missed_promise(promise, event):
+    """A missed promise (the sweep's, with the case event it recorded): its keeper and their
+    supervisor hear of it (live and, if they chose, by e-mail), so the customer is called late rather
+    than never. The sweep loads keeper, profile and supervisor with the promise: no query here."""
+    case = promise.case
     keeper = promise.keeper or case.owner
     due = timezone.localtime(promise.due_at).strftime("%Y-%m-%d %H:%M")
     notify(
@@ -151,7 +152,7 @@ def _tell_of_missed_promise(case, event, url):
         text=f"{due} {case.customer_name} — {case.summary}",
         key=f"case-event:{event.pk}:missed",
         subject_ref=case.number,
-        url=url + "#promises",
+        url=reverse("cases:detail", args=[case.number]) + "#promises",
     )
 
 
@@ -184,8 +185,6 @@ def tell_people(sender, case, event, actor, **kwargs):
         _tell_previous_owner(case, event, actor, url)
     if event.kind == events.WITHDRAW.code:
         _tell_supervisors_of_withdrawal(case, event, actor, url)
-    if event.kind == events.PROMISE_MISSED.code:
-        _tell_of_missed_promise(case, event, url)
     if event.kind == events.ESCALATION_TRIGGERED.code:
         _tell_of_escalation_trigger(case, event, url)
     if event.kind == events.DEADLINE_BREACHED.code:

@@ -5,6 +5,9 @@ out only after commit. Each (recipient, key) is delivered at most once per chann
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,34 +31,86 @@ def _message(notification) -> dict:
     }
 
 
+@dataclass
+class _Notice:
+    event: str
+    users: dict  # pk → user
+    text: str
+    key: str
+    subject_ref: str
+    url: str
+    actor: object
+
+
+# Notices collected by `notifications_batched()` in this context (None: deliver at once).
+_collected: ContextVar[list | None] = ContextVar("notifications_collected", default=None)
+
+
 def notify(event, *, recipients, text, key, subject_ref="", url="", actor=None) -> list[Notification]:
     """Tell `recipients` (users) about `event`. `key` identifies the occurrence (e.g. the case
-    event id): raising the same key twice stores and sends nothing new."""
+    event id): raising the same key twice stores and sends nothing new. Returns the rows stored —
+    none yet inside `notifications_batched()`, which stores them when it ends."""
     users = {user.pk: user for user in recipients if user is not None and user.is_active}
     if not users:
         return []
-    existing = set(Notification.objects.filter(key=key, recipient_id__in=users).values_list("recipient_id", flat=True))
+    notice = _Notice(event, users, text, key, subject_ref, url, actor)
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(notice)
+        return []
+    return _deliver([notice])
+
+
+@contextmanager
+def notifications_batched():
+    """Collect every notify() inside and store them together when the block ends, in the same
+    transaction: what a sweep telling hundreds of people does in a few statements instead of a few
+    per person. Delivery is the same code as for one notice (`_deliver`)."""
+    collected = []
+    token = _collected.set(collected)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+    if collected:
+        _deliver(collected)
+
+
+def _deliver(notices) -> list[Notification]:
+    """Store `notices` (each once per recipient and key), queue e-mails for those who want them,
+    and push everything after commit. Four statements however many notices."""
+    keys = {notice.key for notice in notices}
+    recipients = {pk for notice in notices for pk in notice.users}
+    existing = set(
+        Notification.objects.filter(key__in=keys, recipient_id__in=recipients).values_list("key", "recipient_id")
+    )
     now = timezone.now()
-    created = Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=pk, event=event, text=text[:300], subject_ref=subject_ref, url=url,
-                actor=actor, created_at=now, key=key,
-            )
-            for pk in users
-            if pk not in existing
-        ]
-    )  # fmt: skip
+    rows, users = [], {}
+    for notice in notices:
+        for pk, user in notice.users.items():
+            if (notice.key, pk) in existing:
+                continue
+            existing.add((notice.key, pk))  # the same key twice in one batch: once
+            users[pk] = user
+            rows.append(
+                Notification(
+                    recipient_id=pk, event=notice.event, text=notice.text[:300], subject_ref=notice.subject_ref,
+                    url=notice.url, actor=notice.actor, created_at=now, key=notice.key,
+                )
+            )  # fmt: skip
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
     wants_email = set(
-        Preference.objects.filter(user_id__in=[n.recipient_id for n in created], event=event, email=True).values_list(
-            "user_id", flat=True
-        )
+        Preference.objects.filter(
+            user_id__in={n.recipient_id for n in created}, event__in={n.event for n in created}, email=True
+        ).values_list("user_id", "event")
     )
     deliveries = EmailDelivery.objects.bulk_create(
         [
             EmailDelivery(notification=n)
             for n in created
-            if n.recipient_id in wants_email and users[n.recipient_id].email
+            if (n.recipient_id, n.event) in wants_email and users[n.recipient_id].email
         ]
     )
     transaction.on_commit(lambda: _after_commit(created, [d.pk for d in deliveries]))
@@ -94,4 +149,12 @@ def preferences_set(*, user, email_events: set) -> None:
             Preference.objects.update_or_create(user=user, event=event, defaults={"email": event in email_events})
 
 
-__all__ = ["broadcast", "notification_mark_read", "notify", "preferences_set", "role_group", "user_group"]
+__all__ = [
+    "broadcast",
+    "notification_mark_read",
+    "notifications_batched",
+    "notify",
+    "preferences_set",
+    "role_group",
+    "user_group",
+]

@@ -15,11 +15,11 @@ from .. import events
 from ..models import Deadline
 from ..notify import tell_owner_deadline_near
 from .events import case_event_record
-from .sweeping import escalation_trigger, locked_batches
+from .sweeping import each, escalation_trigger, locked_batches
 
 TRIGGER_DEADLINE_BREACHED = "deadline_breached"
 RUNNING = {"met_at__isnull": True, "ended_at__isnull": True, "paused_at__isnull": True}
-RELATED = ("case", "case__owner")
+RELATED = ("case", "case__owner__profile__supervisor")
 
 
 def _warn(deadline, now):
@@ -34,7 +34,7 @@ def deadlines_warn(now=None) -> int:
     now = now or timezone.now()
     # A deadline already past due is breached instead: no warning after the fact.
     near = Deadline.objects.filter(**RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now)
-    return locked_batches(near, _warn, now, related=RELATED, order=("warn_at", "id"))
+    return locked_batches(near, each(_warn), now, related=RELATED, order=("warn_at", "id"))
 
 
 def _breach(deadline, now):
@@ -57,7 +57,7 @@ def deadlines_breach(now=None) -> int:
     """Record every running deadline past due as breached. Returns how many."""
     now = now or timezone.now()
     overdue = Deadline.objects.filter(**RUNNING, breached_at__isnull=True, due_at__lte=now)
-    return locked_batches(overdue, _breach, now, related=RELATED, order=("due_at", "id"))
+    return locked_batches(overdue, each(_breach), now, related=RELATED, order=("due_at", "id"))
 
 
 def deadlines_sweep(now=None) -> dict:

@@ -8,6 +8,8 @@ a sweep twice tells people once.
 
 from django.db import transaction
 
+from notifications.services import notifications_batched
+
 from .. import events
 from ..signals import escalation_triggered
 from .events import case_event_record
@@ -17,22 +19,28 @@ BATCH = 200
 
 def locked_batches(queryset, handle, now, *, related=(), order=("id",)) -> int:
     """Locks and handles `queryset`'s rows BATCH at a time until none is left; returns how many
-    `handle(row, now)` said it handled. A row skipped once (locked elsewhere, or changed meanwhile)
-    is not retried in this run."""
+    `handle(rows, now)` said it handled. The batch's notifications are stored together at its end
+    (`notifications_batched`), in its transaction. A row skipped once (locked elsewhere, or changed
+    meanwhile) is not retried in this run."""
     done, seen = 0, set()
     while True:
-        with transaction.atomic():
+        with transaction.atomic(), notifications_batched():
             rows = list(
                 queryset.exclude(pk__in=seen)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related(*related)
                 .order_by(*order)[:BATCH]
             )
-            for row in rows:
-                seen.add(row.pk)
-                done += bool(handle(row, now))
+            seen.update(row.pk for row in rows)
+            if rows:
+                done += handle(rows, now)
         if len(rows) < BATCH:
             return done
+
+
+def each(handle_one):
+    """A batch handler from a handler of one row returning whether it handled it."""
+    return lambda rows, now: sum(bool(handle_one(row, now)) for row in rows)
 
 
 def escalation_trigger(*, case, trigger: str, detail: dict, sender, at) -> None:

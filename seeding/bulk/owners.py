@@ -1,12 +1,13 @@
 """The people the seeded cases belong to: agent_seed_1..20 (group "agent") own the cases and
-supervisor_seed_1 rejects them (only supervisors may). Created when missing, so a top-up run reuses
-them."""
+supervisor_seed_1 leads their team (their profiles name them) and rejects cases (only supervisors
+may). Created when missing, so a top-up run reuses them."""
 
 import random
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from accounts.models import Profile
 from accounts.roles import Role
 
 from .texts import EN_FIRST, EN_LAST, ZH_GIVEN, ZH_SURNAMES
@@ -39,4 +40,6 @@ def seed_owners():
         }
         agents.append(_user(AGENT_NAME.format(i), groups[Role.AGENT], names))
     supervisor = _user(SUPERVISOR_NAME, groups[Role.SUPERVISOR], {"first_name": "主管", "last_name": "种子"})
+    for agent in agents:
+        Profile.objects.update_or_create(user=agent, defaults={"supervisor": supervisor})
     return agents, supervisor

@@ -118,6 +118,20 @@ def test_the_second_missed_promise_on_a_case_triggers_escalation_once(agent, sup
     assert told(supervisor, "case_escalation_triggered") == 1
 
 
+def test_two_promises_missed_in_one_sweep_escalate_once_after_the_second(agent):
+    case = log_case(agent)
+    first = promise_in(case, agent, timedelta(hours=1))
+    second = promise_in(case, agent, timedelta(hours=2))
+    with time_machine.travel(second.due_at + GRACE + timedelta(minutes=1), tick=False):
+        assert promises_miss_overdue() == 2
+    kinds = list(case.events.order_by("id").values_list("kind", flat=True))
+    assert kinds[-3:] == ["promise_missed", "promise_missed", "escalation_triggered"]
+    assert case.events.get(kind="escalation_triggered").payload["detail"]["promise"] == second.pk
+    for promise in (first, second):  # each miss is in the promise's history, made by no one
+        latest = promise.history.latest()
+        assert (latest.state, latest.history_type, latest.history_user) == ("missed", "~", None)
+
+
 def test_a_promise_rolled_back_with_its_transaction_is_never_swept(agent):
     case = log_case(agent)
     with pytest.raises(RuntimeError), transaction.atomic():
