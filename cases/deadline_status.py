@@ -42,18 +42,23 @@ def deadline_status(deadline, now) -> DeadlineStatus:
     return DeadlineStatus.RUNNING
 
 
-def business_duration(amount: timedelta) -> str:
-    """ "3 h 05 min", "45 min", "2 d 4 h" — business time, where a day is a working day's hours."""
+def duration_label(amount: timedelta, *, day_minutes: int = 24 * 60) -> str:
+    """ "3 h 05 min", "45 min", "2 d 4 h" (sign dropped); a day is `day_minutes` long."""
     minutes = int(abs(amount).total_seconds() // 60)
-    opens, closes = business_hours()
-    day = (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
-    days, minutes = divmod(minutes, day)
+    days, minutes = divmod(minutes, day_minutes)
     hours, minutes = divmod(minutes, 60)
     if days:
         return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
     if hours:
         return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
     return _("%(m)d min") % {"m": minutes}
+
+
+def business_duration(amount: timedelta) -> str:
+    """A span of business time, where a day is a working day's hours (9 h with 09:00–18:00)."""
+    opens, closes = business_hours()
+    day = (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
+    return duration_label(amount, day_minutes=day)
 
 
 def deadline_rows(deadlines, now) -> list[dict]:

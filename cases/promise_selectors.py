@@ -24,9 +24,11 @@ CALLBACK_CASE_FIELDS = (
     "case__owner_id",
     "case__is_open",
 )
-# "My callbacks" lists at most this many overdue and today's promises (a keeper with more has a
-# problem no page solves); the upcoming ones page by keyset.
-CALLBACK_GROUP_CAP = 100
+# "My callbacks" lists at most this many overdue and today's promises, oldest first: a keeper works
+# them from the top and the next ones move up as these are done (a keeper with more has a problem no
+# page solves: their supervisor is told of every missed one). 100 rows per group cost the page its
+# 50 ms target at 1M cases (docs/benchmarks.md); the upcoming ones page by keyset.
+CALLBACK_GROUP_CAP = 50
 CALLBACK_PAGE_SIZE = 25
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile
+from cases.promise_selectors import CALLBACK_GROUP_CAP
 from cases.services import promise_call, promise_make
 from notifications.services import user_group
 from tests.factories import log_case
@@ -75,11 +76,11 @@ def test_the_groups_overdue_oldest_first_then_today_then_upcoming(agent, mine):
         "upcoming": [p["next_week"].pk],
     }
     row = re.search(rf'<tr class="callback[^"]*" data-promise="{p["late5"].pk}".*?</tr>', html, re.S)[0]
-    assert "overdue" in row.split('"')[1] and "overdue by 5\xa0hours" in row
+    assert "overdue" in row.split('"')[1] and "overdue by 5 h 00 min" in row
     assert f'href="/cases/{case.number}/#promises"' in row and "李雷" in row and "Other commitment" in row
     assert "退还月费" in row and "<td>0</td>" in row
     assert f"tel:{case.customer_phone}" in re.search(rf'data-promise="{p["late2"].pk}".*?</tr>', html, re.S)[0]
-    assert "in 1\xa0hour" in html
+    assert "in 1 h 00 min" in html
     assert "2026-06-10 23:00" in html  # late5 at 15:00 UTC, in Shanghai (the default zone)
 
 
@@ -167,3 +168,15 @@ def test_the_page_speaks_chinese_by_default(agent, mine):
         assert chinese in html
     for english in ("My callbacks", "Later today", "Upcoming", "Attempts", "overdue by", "Number to call"):
         assert english not in html
+
+
+def test_a_long_overdue_list_shows_the_oldest_first_and_says_more_follow(agent):
+    case = log_case(agent)
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        made = [make(case, agent, NOW - timedelta(days=2, minutes=i)) for i in range(CALLBACK_GROUP_CAP + 3)]
+    with time_machine.travel(NOW, tick=False):
+        html = page(agent)
+    shown = groups(html)["overdue"]
+    oldest = sorted(made, key=lambda p: p.due_at)[:CALLBACK_GROUP_CAP]
+    assert shown == [p.pk for p in oldest]
+    assert f"({CALLBACK_GROUP_CAP}+)" in html and f"Only the first {CALLBACK_GROUP_CAP} are shown." in html
