@@ -88,7 +88,8 @@ LOGGED = register_event_kind("logged", _("Complaint logged"), payload=("channel"
 COMPLAINT_ATTACHED = register_event_kind(
     "complaint_attached", _("Complaint attached"), payload=("complaint_id", "summary")
 )
-ASSIGNED = register_event_kind("assigned", _("Assigned"), payload=("from_owner", "to_owner"))
+# `promises_moved`: ids of the open promises that went from the previous owner to the new one.
+ASSIGNED = register_event_kind("assigned", _("Assigned"), payload=("from_owner", "to_owner", "promises_moved"))
 
 # One kind per transition, named like it; the payload is the step's evidence (the reason of an
 # ending or a reopening is the event's own `reason` column, not part of the payload).

@@ -1,9 +1,12 @@
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import REMINDER_MINUTES_MAX
+from accounts.services import MSG_REMINDER, profile_reminder_set, reminder_minutes_of
 from core.api_params import query_bool, query_int
 from core.errors import NotFound
 
@@ -69,6 +72,17 @@ class PreferencesIn(serializers.Serializer):
         help_text="event types that also come by e-mail; the others stop (an empty list stops all)",
         error_messages={"not_a_list": MSG_EVENT_LIST},
     )
+    reminder_minutes = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=REMINDER_MINUTES_MAX,
+        help_text=f"minutes before each promised call the reminder comes, 0–{REMINDER_MINUTES_MAX} "
+        "(left as it is when not sent)",
+        error_messages={
+            key: MSG_REMINDER % {"max": REMINDER_MINUTES_MAX}
+            for key in ("invalid", "min_value", "max_value", "max_string_length")
+        },
+    )
 
     def validate_email(self, codes):
         unknown = sorted(set(codes) - set(event_types()))
@@ -80,6 +94,7 @@ class PreferencesIn(serializers.Serializer):
 class PreferencesOut(serializers.Serializer):
     email = serializers.ListField(child=serializers.CharField(), help_text="event types that also come by e-mail")
     events = serializers.DictField(child=serializers.CharField(), help_text="every event type -> its label")
+    reminder_minutes = serializers.IntegerField(help_text="minutes before each promised call the reminder comes")
 
 
 class PreferencesApi(APIView):
@@ -89,6 +104,7 @@ class PreferencesApi(APIView):
         return {
             "email": sorted(selectors.email_events_chosen(user)),
             "events": {code: str(label) for code, label in event_types().items()},
+            "reminder_minutes": reminder_minutes_of(user),
         }
 
     @extend_schema(responses=PreferencesOut)
@@ -99,5 +115,8 @@ class PreferencesApi(APIView):
     def put(self, request):
         body = PreferencesIn(data=request.data)
         body.is_valid(raise_exception=True)
-        preferences_set(user=request.user, email_events=set(body.validated_data["email"]))
+        with transaction.atomic():
+            if "reminder_minutes" in body.validated_data:
+                profile_reminder_set(user=request.user, minutes=body.validated_data["reminder_minutes"])
+            preferences_set(user=request.user, email_events=set(body.validated_data["email"]))
         return Response(self._body(request.user))

@@ -8,12 +8,14 @@ from core.errors import InvalidInput, NotAllowed
 from core.history import save_tracked
 
 from .. import events
-from ..models import Case
+from ..choices import OPEN_PROMISE_STATES
+from ..models import Case, Promise
 from .events import case_event_record
 
 MSG_NOT_A_WORKER = _("Choose a colleague who works cases (agent, escalation desk or supervisor).")
 MSG_SAME_OWNER = _("The case already belongs to this person.")
 MSG_CLOSED = _("An ended case cannot be reassigned.")
+MSG_PROMISES_MOVED = _("Case reassigned")
 
 
 def case_assignable_users():
@@ -41,14 +43,19 @@ def case_assign(*, case: Case, owner_id, actor) -> Case:
         now = timezone.now()
         previous = case.owner_id
         case.owner, case.updated_at = owner, now
-        save_tracked(case, user=actor, at=now)
+        # The previous owner's open promises go with the case: the new owner is reminded of them and
+        # answers for them (a promise kept by someone else, e.g. a colleague covering, stays theirs).
+        moved = list(Promise.objects.filter(case=case, keeper_id=previous, state__in=OPEN_PROMISE_STATES))
+        for promise in moved:
+            promise.keeper = owner
+        save_tracked(case, *moved, user=actor, at=now, reason=str(MSG_PROMISES_MOVED))
         case_event_record(
             case=case,
             kind=events.ASSIGNED,
             actor=actor,
             from_state=case.state,
             to_state=case.state,
-            payload={"from_owner": previous, "to_owner": owner.pk},
+            payload={"from_owner": previous, "to_owner": owner.pk, "promises_moved": [p.pk for p in moved]},
             at=now,
         )
     return case

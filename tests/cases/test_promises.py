@@ -9,7 +9,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Promise
-from cases.services import case_transition, promise_call, promise_cancel, promise_make, promise_reschedule
+from cases.services import (
+    case_assign,
+    case_transition,
+    promise_call,
+    promise_cancel,
+    promise_make,
+    promise_reschedule,
+)
 from cases.services.promises import retry_message
 from core.errors import Conflict, InvalidInput, NotAllowed
 from tests.factories import case_in_state, evidence, log_case, promises_keep
@@ -171,3 +178,24 @@ def test_close_is_refused_while_anything_is_owed_and_allowed_once_cancelled_with
     promise_cancel(promise=satisfaction_check, actor=agent, data={"reason": "客户表示不需要再回访"})
     case_transition(case=case, name="close", actor=agent, data=evidence("close"))
     assert case.state == "closed"
+
+
+def test_reassigning_a_case_hands_its_open_promises_to_the_new_owner(agent, other_agent, supervisor):
+    case = case_in_state("agreed", owner=agent)
+    kept = progress_promise(case, agent)
+    promise_call(promise=kept, actor=agent, data=reached())
+    covering = progress_promise(case, agent, hours=3)
+    Promise.objects.filter(pk=covering.pk).update(keeper=supervisor)  # a colleague covering this one
+    case_assign(case=case, owner_id=other_agent.pk, actor=supervisor)
+    keepers = dict(case.promises.values_list("id", "keeper_id"))
+    open_ones = case.promises.filter(state="scheduled").exclude(pk=covering.pk)
+    assert open_ones.count() == 2 and all(keepers[p.pk] == other_agent.pk for p in open_ones)
+    assert keepers[kept.pk] == agent.pk and keepers[covering.pk] == supervisor.pk  # history and cover stay
+    event = case.events.get(kind="assigned")
+    assert sorted(event.payload["promises_moved"]) == sorted(p.pk for p in open_ones)
+    moved = open_ones.first().history.latest()
+    assert (moved.keeper_id, moved.history_user, moved.history_change_reason) == (
+        other_agent.pk,
+        supervisor,
+        "Case reassigned",
+    )

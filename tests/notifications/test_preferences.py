@@ -1,5 +1,9 @@
 import pytest
+from django.test import Client
+from rest_framework.test import APIClient
 
+from accounts.models import Profile
+from accounts.services import reminder_minutes_of
 from notifications.models import Preference
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +44,30 @@ def test_the_inbox_api_catches_up_since_an_id_and_marks_read(agent):
     assert api.post("/api/notifications/read-all/").json() == {"marked": 1}
     assert api.post("/api/notifications/999999/read/").status_code == 404
     assert api.get("/api/notifications/?since=abc").status_code == 400
+
+
+def test_the_reminder_lead_time_is_set_on_the_settings_page_and_a_wrong_one_saves_nothing(agent):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(agent)
+    page = client.get("/notifications/settings/").content.decode()
+    assert 'name="reminder_minutes" value="15"' in page
+    refused = client.post("/notifications/settings/", {"email": ["case_changed"], "reminder_minutes": "300"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "Enter a whole number of minutes from 0 to 240." in html and 'value="300"' in html
+    assert 'value="case_changed" checked' in html  # what they ticked is not lost
+    assert not Preference.objects.filter(user=agent, email=True).exists()
+    assert client.post("/notifications/settings/", {"reminder_minutes": "5"}).status_code == 302
+    assert Profile.objects.get(user=agent).reminder_minutes == 5
+
+
+@pytest.mark.parametrize("value", ["15", 15.5, -1, 241, True, [5]])
+def test_the_api_takes_a_whole_number_of_minutes_and_names_the_field(agent, value):
+    api = APIClient()
+    api.force_authenticate(agent)
+    response = api.put("/api/notifications/preferences/", {"email": [], "reminder_minutes": value}, format="json")
+    if value == "15":  # a number in a string, as the form sends it
+        assert response.status_code == 200 and response.json()["reminder_minutes"] == 15
+        return
+    assert response.status_code == 400 and "reminder_minutes" in response.json()["fields"]
+    assert reminder_minutes_of(agent) == 15
