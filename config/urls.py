@@ -3,6 +3,8 @@ from django.shortcuts import redirect
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import views_status
+
 urlpatterns = [
     path("", lambda request: redirect("cases:queue"), name="home"),
     path("accounts/", include("accounts.urls")),
@@ -13,6 +15,8 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", views_status.healthz, name="healthz"),
+    path("status/", views_status.status_page, name="status"),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,6 +8,8 @@ from django.conf import settings
 # changes how every delivery leaves.
 from django.core.mail import send_mail
 
+from core.status import job_ran
+
 from .emails import MAX_ATTEMPTS, email_deliveries_pending, email_delivery_send
 
 RETRY_FIRST_DELAY = 30  # seconds; doubled per attempt
@@ -33,4 +35,5 @@ def email_send_pending():
     ids = email_deliveries_pending()
     for delivery_id in ids:
         email_send.delay(delivery_id)
+    job_ran("email-send-pending")
     return len(ids)
