@@ -28,6 +28,9 @@ PAGES = [
     ("Supervisor: all open, priority=1", "supervisor", "/cases/?scope=all&priority=1", "html"),
     ("Supervisor: all open, tier=vip", "supervisor", "/cases/?scope=all&tier=vip", "html"),
     ("API: GET /api/cases/", "api", "/api/cases/", "api"),
+    # Least time left first (issue 8): the agent's own open cases and everyone's.
+    ("Agent: my cases by time left (sort=deadline)", "agent", "/cases/?scope=mine&sort=deadline", "html"),
+    ("Supervisor: all open by time left (sort=deadline)", "supervisor", "/cases/?scope=all&sort=deadline", "html"),
     # Searches anywhere in the name, summary or phone (issue 7), over every status: a given name
     # (no seeded name has 小明: the answer is "none", the slowest to prove without an index), a
     # word in one summary in sixteen, a phone's last digits.

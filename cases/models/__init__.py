@@ -215,8 +215,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 next_promise_key(), models.F("id"), name="case_open_next_promise", condition=models.Q(is_open=True)
             ),
-            # The queue sorted by time left (sort=deadline).
+            # The queue sorted by time left (sort=deadline): everyone's, and an agent's own.
             models.Index(deadline_key(), models.F("id"), name="case_open_deadline", condition=models.Q(is_open=True)),
+            models.Index(
+                models.F("owner"),
+                deadline_key(),
+                models.F("id"),
+                name="case_owner_open_deadline",
+                condition=models.Q(is_open=True),
+            ),
         ]
 
     def __str__(self):
