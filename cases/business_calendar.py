@@ -150,6 +150,46 @@ def add_business_hours(start: dt.datetime, amount) -> dt.datetime:
         day, position = _next_working_day(day), None
 
 
+# Working days per year as prefix counts, so the business time between two moments costs the same
+# whether they are an hour or two years apart (a queue of long-overdue cases shows time left on each
+# row). Rebuilt when the local closures change (a new `closure_dates()` set).
+_year_counts: dict = {"closures": None, "years": {}}
+
+
+def _working_days_prefix(year: int) -> list[int]:
+    """prefix[i] = working days among the first i days of `year`."""
+    closures = closure_dates()
+    if _year_counts["closures"] is not closures:
+        _year_counts.update(closures=closures, years={})
+    years = _year_counts["years"]
+    if year not in years:
+        day, prefix = dt.date(year, 1, 1), [0]
+        while day.year == year:
+            prefix.append(prefix[-1] + is_working_day(day))
+            day += dt.timedelta(days=1)
+        years[year] = prefix
+    return years[year]
+
+
+def _working_days_in(first: dt.date, stop: dt.date) -> int:
+    """Working days in [first, stop)."""
+    count = 0
+    for year in range(first.year, stop.year + 1):
+        prefix = _working_days_prefix(year)
+        lo = (first - dt.date(year, 1, 1)).days if year == first.year else 0
+        hi = (stop - dt.date(year, 1, 1)).days if year == stop.year else len(prefix) - 1
+        count += prefix[max(hi, lo)] - prefix[lo]
+    return count
+
+
+def _within_day(day: dt.date, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Business time of working day `day` between `start` and `end`."""
+    opens, closes = business_hours()
+    if not is_working_day(day):
+        return dt.timedelta(0)
+    return max(min(end, _at(day, closes)) - max(start, _at(day, opens)), dt.timedelta(0))
+
+
 def business_time_between(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     """Business time from `start` to `end` (negative when `end` is earlier): what a deadline
     counted in business hours has used."""
@@ -157,11 +197,13 @@ def business_time_between(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         return -business_time_between(end, start)
     opens, closes = business_hours()
     start, end = _local(start), _local(end)
-    total = dt.timedelta(0)
-    day = start.date()
-    while day <= end.date():
-        if is_working_day(day):
-            overlap = min(end, _at(day, closes)) - max(start, _at(day, opens))
-            total += max(overlap, dt.timedelta(0))
-        day += dt.timedelta(days=1)
-    return total
+    first, last = start.date(), end.date()
+    if first == last:
+        return _within_day(first, start, end)
+    whole_days = _working_days_in(first + dt.timedelta(days=1), last)
+    day_length = _at(first, closes) - _at(first, opens)
+    return (
+        _within_day(first, start, _at(first, closes))
+        + whole_days * day_length
+        + _within_day(last, _at(last, opens), end)
+    )

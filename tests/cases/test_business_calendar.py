@@ -5,6 +5,7 @@ closures, a year without data, and the forms that refuse a time nobody would be 
 Time is frozen or moved explicitly, never slept."""
 
 import datetime as dt
+import random
 import zoneinfo
 
 import pytest
@@ -287,3 +288,27 @@ def test_the_page_proposes_a_slot_and_explains_a_refused_time_in_chinese(agent):
     assert response.status_code == 400
     html = response.content.decode()
     assert "不在营业时间内（工作日 09:00–18:00）。下一个可约时段是 2026-11-30 09:00——或勾选“客户指定的时间”。" in html
+
+
+def _business_time_day_by_day(start, end):
+    """The definition, one day at a time: the overlap of [start, end) with each working day's hours."""
+    start, end = start.astimezone(SH), end.astimezone(SH)
+    total, day = dt.timedelta(0), start.date()
+    while day <= end.date():
+        if bc.is_working_day(day):
+            opens = dt.datetime.combine(day, dt.time(9), tzinfo=SH)
+            closes = dt.datetime.combine(day, dt.time(18), tzinfo=SH)
+            total += max(min(end, closes) - max(start, opens), dt.timedelta(0))
+        day += dt.timedelta(days=1)
+    return total
+
+
+def test_business_time_over_long_spans_is_the_sum_of_each_working_days_hours(django_capture_on_commit_callbacks):
+    add_closure(dt.date(2026, 3, 16), django_capture_on_commit_callbacks)
+    rng = random.Random(8)
+    base = at(2024, 12, 20, 0, 0)
+    for _ in range(300):
+        start = base + dt.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+        end = start + dt.timedelta(minutes=rng.choice([rng.randrange(600), rng.randrange(2 * 365 * 24 * 60)]))
+        assert bc.business_time_between(start, end) == _business_time_day_by_day(start, end), (start, end)
+        assert bc.business_time_between(end, start) == -_business_time_day_by_day(start, end)
