@@ -6,6 +6,7 @@ from cases import deadline_api, promise_api
 from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
 from complaints.models import Product
+from escalation import api as escalation_api
 from notifications import api as notifications_api
 
 app_name = "api"
@@ -27,6 +28,13 @@ urlpatterns = [
     path("cases/<int:pk>/clock/pause/", deadline_api.CaseClockPauseApi.as_view(), name="case-clock-pause"),
     path("cases/<int:pk>/clock/resume/", deadline_api.CaseClockResumeApi.as_view(), name="case-clock-resume"),
     path("cases/<int:pk>/promises/", promise_api.PromiseMakeApi.as_view(), name="case-promise-make"),
+    path("cases/<int:pk>/customer-types/", escalation_api.CaseCustomerTypesApi.as_view(), name="case-customer-types"),
+    path(
+        "cases/<int:pk>/customer-types/<slug:code>/remove/",
+        escalation_api.CaseCustomerTypeRemoveApi.as_view(),
+        name="case-customer-type-remove",
+    ),
+    path("customer-types/", escalation_api.CustomerTypeListApi.as_view(), name="customer-type-list"),
     path("promises/", promise_api.PromiseListApi.as_view(), name="promise-list"),
     path("promises/<int:pk>/", promise_api.PromiseDetailApi.as_view(), name="promise-detail"),
     path("promises/<int:pk>/call/", promise_api.PromiseCallApi.as_view(), name="promise-call"),

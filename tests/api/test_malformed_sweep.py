@@ -41,6 +41,7 @@ from cases.business_calendar import next_business_slot
 from cases.models import Case
 from cases.services.deadlines import case_clock_pause
 from complaints.models import Customer
+from escalation.services import case_customer_type_tag
 from core.inputs import range_problem, text_problem
 from notifications.events import event_types
 from notifications.services import notify
@@ -338,6 +339,17 @@ def _clock(people, match):
     return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/clock/pause/", {"reason": "等客户提供发票"})
 
 
+def _customer_type_tag(people, match):
+    case = log_case(people["agent"])
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/customer-types/", {"customer_type": "legal"})
+
+
+def _customer_type_remove(people, match):
+    case = log_case(people["agent"])
+    case_customer_type_tag(case=case, actor=people["agent"], data={"customer_type": "legal"})
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/customer-types/legal/remove/", {"reason": "误标"})
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -367,6 +379,8 @@ SETUPS = {
     r"POST /api/cases/\{id\}/transitions/\{name\}/": _unknown_step,
     r"POST /api/cases/\{id\}/promises/": _promise_make,
     r"POST /api/cases/\{id\}/clock/(?P<action>pause|resume)/": _clock,
+    r"POST /api/cases/\{id\}/customer-types/": _customer_type_tag,
+    r"POST /api/cases/\{id\}/customer-types/\{code\}/remove/": _customer_type_remove,
     r"POST /api/promises/\{id\}/(?P<action>call|reschedule|cancel)/": _promise_action,
     r"POST /api/notifications/\{id\}/read/": _mark_read,
     r"POST /api/notifications/read-all/": _mark_all_read,

@@ -1,0 +1,27 @@
+"""What escalation/ shows on the case page: the customer types on the case, each with its playbook
+beside the steps, and the form to tag another (registered with cases' panel registry)."""
+
+from cases.panels import register_panel
+from cases.permissions import can_work_case
+
+from .selectors import case_customer_type_tags
+from .services import active_customer_types
+
+CUSTOMER_TYPES_PANEL = "customer_types"
+
+
+def customer_types_panel_context(case, user) -> dict:
+    tags = list(case_customer_type_tags(case))
+    tagged = {tag.customer_type.code for tag in tags}
+    may_act = case.is_open and can_work_case(case, user)
+    return {
+        "tags": tags,
+        "may_tag": may_act,
+        "type_choices": [t for code, t in active_customer_types().items() if code not in tagged] if may_act else [],
+    }
+
+
+def register_case_panels() -> None:
+    register_panel(
+        CUSTOMER_TYPES_PANEL, template="escalation/case_panel.html", context=customer_types_panel_context, order=5
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "escalation"
+
+urlpatterns = [
+    path("cases/<str:number>/types/", views.customer_type_tag_view, name="type_tag"),
+    path("cases/<str:number>/types/<slug:code>/remove/", views.customer_type_remove_view, name="type_remove"),
+]

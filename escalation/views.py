@@ -1,0 +1,66 @@
+"""The case page's customer types: tag one, remove one (services.py). Answers with a redirect to the
+case page and a message; the page shows what went wrong."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.selectors import case_detail
+from core.errors import ApplicationError, NotAllowed
+
+from .services import active_customer_types, case_customer_type_remove, case_customer_type_tag
+
+
+def _case(number):
+    case = case_detail(number=number)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _back(number):
+    return redirect(reverse("cases:detail", args=[number]) + "#customer-types")
+
+
+def _error_text(exc):
+    if isinstance(exc, NotAllowed):
+        raise PermissionDenied(exc.message)
+    details = [message for messages_ in (exc.fields or {}).values() for message in messages_]
+    return " ".join(str(m) for m in details) or str(exc.message)
+
+
+@login_required
+@require_POST
+def customer_type_tag_view(request, number):
+    case = _case(number)
+    data = {key: request.POST.get(key, "") for key in ("customer_type", "note")}
+    try:
+        tag = case_customer_type_tag(case=case, actor=request.user, data=data)
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(number)
+    messages.success(
+        request, _("Tagged “%(type)s”: its playbook is beside the steps.") % {"type": tag.customer_type.name}
+    )
+    return _back(number)
+
+
+@login_required
+@require_POST
+def customer_type_remove_view(request, number, code):
+    case = _case(number)
+    try:
+        case_customer_type_remove(
+            case=case, actor=request.user, code=code, data={"reason": request.POST.get("reason", "")}
+        )
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(number)
+    known = active_customer_types().get(code)
+    messages.success(request, _("Removed “%(type)s”.") % {"type": known.name if known else code})
+    return _back(number)
