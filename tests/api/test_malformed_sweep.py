@@ -41,8 +41,8 @@ from cases.business_calendar import next_business_slot
 from cases.models import Case
 from cases.services.deadlines import case_clock_pause
 from complaints.models import Customer
-from escalation.services import case_customer_type_tag
 from core.inputs import range_problem, text_problem
+from escalation.services import case_customer_type_tag
 from notifications.events import event_types
 from notifications.services import notify
 from tests.factories import PATH_TO, UserFactory, case_in_state, evidence, intake_data, log_case, promises_keep
