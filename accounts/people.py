@@ -1,6 +1,7 @@
 import unicodedata
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from .models import Profile
 from .roles import Role
@@ -41,4 +42,18 @@ def supervisors_of(user) -> list:
         profile = Profile.objects.filter(user=user).select_related("supervisor").first()
     if profile and profile.supervisor_id and profile.supervisor.is_active:
         return [profile.supervisor]
-    return list(get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct())
+    return all_supervisors()
+
+
+SUPERVISORS_KEY = "accounts:supervisors"
+SUPERVISORS_SECONDS = 300
+
+
+def all_supervisors() -> list:
+    """Every active supervisor, cached (a sweep telling a team without a lead about hundreds of cases
+    asks once). Dropped when anyone's groups or a user change (accounts/signals.py)."""
+    users = cache.get(SUPERVISORS_KEY)
+    if users is None:
+        users = list(get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct())
+        cache.set(SUPERVISORS_KEY, users, SUPERVISORS_SECONDS)
+    return users
