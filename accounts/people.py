@@ -1,3 +1,4 @@
+import time
 import unicodedata
 
 from django.contrib.auth import get_user_model
@@ -49,11 +50,27 @@ SUPERVISORS_KEY = "accounts:supervisors"
 SUPERVISORS_SECONDS = 300
 
 
+# This process's copy, read again from the shared cache after a few seconds (a sweep asks hundreds
+# of times a second; a new supervisor is told from the next sweep on).
+_local_supervisors = {"users": None, "until": 0.0}
+LOCAL_SECONDS = 5.0
+
+
 def all_supervisors() -> list:
     """Every active supervisor, cached (a sweep telling a team without a lead about hundreds of cases
     asks once). Dropped when anyone's groups or a user change (accounts/signals.py)."""
+    now = time.monotonic()
+    if _local_supervisors["users"] is not None and now < _local_supervisors["until"]:
+        return _local_supervisors["users"]
     users = cache.get(SUPERVISORS_KEY)
     if users is None:
         users = list(get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct())
         cache.set(SUPERVISORS_KEY, users, SUPERVISORS_SECONDS)
+    _local_supervisors.update(users=users, until=now + LOCAL_SECONDS)
     return users
+
+
+def forget_supervisors() -> None:
+    """Drop the list here and in the shared cache (people or groups changed)."""
+    _local_supervisors.update(users=None, until=0.0)
+    cache.delete(SUPERVISORS_KEY)

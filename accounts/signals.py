@@ -9,13 +9,14 @@ from rest_framework.authtoken.models import Token
 from .authentication import token_cache_key
 from .middleware import SESSION_TZ_KEY
 from .models import Profile
-from .people import SUPERVISORS_KEY
+from .people import forget_supervisors
 from .roles import roles_cache_key
 
 
 def _forget_roles(user_ids):
     user_ids = list(user_ids)
-    cache.delete_many([roles_cache_key(pk) for pk in user_ids] + [SUPERVISORS_KEY])
+    cache.delete_many([roles_cache_key(pk) for pk in user_ids])
+    forget_supervisors()
     # cached token entries carry the roles too
     keys = Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True)
     cache.delete_many([token_cache_key(key) for key in keys])
@@ -56,4 +57,5 @@ def forget_deleted_token(sender, instance, **kwargs):
 def forget_users_tokens(sender, instance, **kwargs):
     """A deactivated, edited or deleted user must not live on in the token cache."""
     keys = Token.objects.filter(user_id=instance.pk).values_list("key", flat=True)
-    cache.delete_many([token_cache_key(key) for key in keys] + [SUPERVISORS_KEY])
+    cache.delete_many([token_cache_key(key) for key in keys])
+    forget_supervisors()

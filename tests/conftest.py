@@ -55,10 +55,12 @@ def fresh_caches():
     """Each test's data is rolled back, so nothing cached from it may outlive it (user ids repeat)."""
     from django.core.cache import cache
 
+    from accounts.people import forget_supervisors
     from cases.reference import forget_local_rows
 
     cache.clear()
     forget_local_rows()
+    forget_supervisors()
     yield
 
 
