@@ -9,6 +9,7 @@ from .roles import Role
 
 # The sweep looks this far ahead for promises to remind of (cases/services/promise_sweeps.py).
 REMINDER_MINUTES_MAX = 240
+REMINDER_MINUTES_DEFAULT = 15
 
 
 class Profile(models.Model):
@@ -20,7 +21,7 @@ class Profile(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     reminder_minutes = models.PositiveSmallIntegerField(
         _("remind me before a promise (minutes)"),
-        default=15,
+        default=REMINDER_MINUTES_DEFAULT,
         validators=[MaxValueValidator(REMINDER_MINUTES_MAX)],
         help_text=_("How long before a promised call you are reminded (0 to 240)."),
     )

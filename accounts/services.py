@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import InvalidInput
 from core.history import save_tracked
 
-from .models import REMINDER_MINUTES_MAX, Profile
+from .models import REMINDER_MINUTES_DEFAULT, REMINDER_MINUTES_MAX, Profile
 
-REMINDER_MINUTES_DEFAULT = 15
 MSG_REMINDER = _("Enter a whole number of minutes from 0 to %(max)d.")
 
 

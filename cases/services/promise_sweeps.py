@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import REMINDER_MINUTES_MAX
+from accounts.models import REMINDER_MINUTES_DEFAULT, REMINDER_MINUTES_MAX
 
 from .. import events
 from ..choices import PromiseState
@@ -33,7 +33,7 @@ TRIGGER_PROMISES_MISSED = "promises_missed"
 
 def _remind(promise, now):
     profile = getattr(promise.keeper, "profile", None) if promise.keeper_id else None
-    lead = timedelta(minutes=profile.reminder_minutes if profile is not None else 15)
+    lead = timedelta(minutes=profile.reminder_minutes if profile is not None else REMINDER_MINUTES_DEFAULT)
     if promise.due_at - lead > now:
         return False  # this keeper wants it later
     promise.reminded_at = now
@@ -46,13 +46,22 @@ def _remind(promise, now):
 def promises_remind(now=None) -> int:
     """Remind the keepers of scheduled promises coming due. Returns how many were reminded."""
     now = now or timezone.now()
-    due = Promise.objects.filter(
+    window = Promise.objects.filter(
         state=PromiseState.SCHEDULED,
         reminded_at__isnull=True,
         due_at__lte=now + timedelta(minutes=REMINDER_MINUTES_MAX),
         due_at__gt=now - timedelta(minutes=settings.PROMISE_GRACE_MINUTES),
     )
-    return locked_batches(due, each(_remind), now, related=PROMISE_RELATED, order=PROMISE_ORDER)
+    # Each keeper has their own lead time: read the window's times without locking or building rows,
+    # and lock only the promises whose reminder is due (an idle minute then locks nothing).
+    due = [
+        pk
+        for pk, due_at, minutes in window.values_list("id", "due_at", "keeper__profile__reminder_minutes")
+        if due_at - timedelta(minutes=REMINDER_MINUTES_DEFAULT if minutes is None else minutes) <= now
+    ]
+    if not due:
+        return 0
+    return locked_batches(window.filter(pk__in=due), each(_remind), now, related=PROMISE_RELATED, order=PROMISE_ORDER)
 
 
 def _miss(promises, now):
