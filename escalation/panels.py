@@ -6,6 +6,7 @@ from cases.permissions import can_work_case
 
 from .selectors import case_customer_type_tags
 from .services import active_customer_types
+from .suggestions import suggestions_for
 
 CUSTOMER_TYPES_PANEL = "customer_types"
 
@@ -14,7 +15,14 @@ def customer_types_panel_context(case, user) -> dict:
     tags = list(case_customer_type_tags(case))
     tagged = {tag.customer_type.code for tag in tags}
     may_act = case.is_open and can_work_case(case, user)
+    types = active_customer_types()
+    suggested = [
+        {"type": types[s.code], "reason": s.reason}
+        for s in suggestions_for(case, tagged)
+        if s.code in types and may_act
+    ]
     return {
+        "suggestions": suggested,
         "tags": tags,
         "may_tag": may_act,
         "type_choices": [t for code, t in active_customer_types().items() if code not in tagged] if may_act else [],

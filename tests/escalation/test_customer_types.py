@@ -118,3 +118,37 @@ def test_the_api_lists_playbooks_and_tags_and_removes_with_the_core_error_format
     assert wrong.status_code == 400 and "customer_type" in wrong.json()["fields"]
     removed = api.post(f"/api/cases/{case.pk}/customer-types/legal/remove/", {"reason": "误标"}, format="json")
     assert removed.status_code == 200 and removed.json() == []
+
+
+@pytest.mark.parametrize(
+    "words, found",
+    [
+        ("我已经找了律师，准备去法院起诉你们", "律师"),
+        ("再不处理我就打12300投诉到工信部", "12300"),
+        ("My lawyer will hear about this, see you in court", "lawyer"),
+        ("I will sue", "sue"),
+    ],
+)
+def test_legal_words_suggest_the_legal_type_and_confirming_tags_it_on_the_record(agent, words, found):
+    case = case_in_state("accepted", owner=agent)
+    case.customer_words = words
+    case.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(agent)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-suggested-type="legal"' in html and found in html
+    assert not CaseCustomerType.objects.filter(case=case).exists()  # suggested, never applied silently
+    note = f"Confirmed the system's suggestion: The customer's words mention “{found}"
+    client.post(f"/escalation/cases/{case.number}/types/", {"customer_type": "legal", "note": note + "”."})
+    tag = CaseCustomerType.objects.get(case=case)
+    assert (tag.customer_type.code, tag.tagged_by) == ("legal", agent) and tag.note.startswith(note)
+    assert 'data-suggested-type="legal"' not in client.get(f"/cases/{case.number}/").content.decode()
+
+
+def test_an_issue_with_the_bill_is_not_a_lawsuit(agent):
+    case = case_in_state("accepted", owner=agent)
+    case.customer_words = "There is an issue with my bill; please pursue it with the courteous team."
+    case.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(agent)
+    assert "data-suggested-type" not in client.get(f"/cases/{case.number}/").content.decode()
