@@ -1,6 +1,8 @@
 """What escalation/ shows on the case page: the customer types on the case, each with its playbook
 beside the steps, and the form to tag another (registered with cases' panel registry)."""
 
+from django.utils.functional import SimpleLazyObject
+
 from cases.panels import register_panel
 from cases.permissions import can_work_case
 
@@ -11,22 +13,26 @@ from .suggestions import suggestions_for
 CUSTOMER_TYPES_PANEL = "customer_types"
 
 
-def customer_types_panel_context(case, user) -> dict:
+def _panel(case, user) -> dict:
     tags = list(case_customer_type_tags(case))
     tagged = {tag.customer_type.code for tag in tags}
     may_act = case.is_open and can_work_case(case, user)
     types = active_customer_types()
-    suggested = [
-        {"type": types[s.code], "reason": s.reason}
-        for s in suggestions_for(case, tagged)
-        if s.code in types and may_act
-    ]
     return {
-        "suggestions": suggested,
+        "suggestions": [
+            {"type": types[s.code], "reason": s.reason}
+            for s in suggestions_for(case, tagged)
+            if may_act and s.code in types
+        ],
         "tags": tags,
         "may_tag": may_act,
-        "type_choices": [t for code, t in active_customer_types().items() if code not in tagged] if may_act else [],
+        "type_choices": [t for code, t in types.items() if code not in tagged] if may_act else [],
     }
+
+
+def customer_types_panel_context(case, user) -> dict:
+    # Worked out when the template renders, not when the page gathers its panels (cases/panels.py).
+    return {"panel": SimpleLazyObject(lambda: _panel(case, user))}
 
 
 def register_case_panels() -> None:
