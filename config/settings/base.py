@@ -151,7 +151,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not process memory: `make run`'s web server and Celery beat are two processes, and the
+    # caches are how one tells the other (a local closure added in the admin reaches the sweeps'
+    # business calendar; the status page sees when beat last ran a job).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Celery: with no broker the tasks run inline, so a single machine needs no servers.
