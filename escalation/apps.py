@@ -7,7 +7,10 @@ class EscalationConfig(AppConfig):
     verbose_name = _("Escalation")
 
     def ready(self):
-        from . import events  # noqa: F401 - registers the case event kinds
+        from . import (
+            escalations,  # noqa: F401 - receives cases' escalation_triggered
+            events,  # noqa: F401 - registers the case event kinds
+        )
         from .panels import register_case_panels
 
         register_case_panels()

@@ -11,3 +11,20 @@ CUSTOMER_TYPE_TAGGED = register_event_kind(
 CUSTOMER_TYPE_REMOVED = register_event_kind(
     "customer_type_removed", _("Customer type removed"), payload=("customer_type",)
 )
+
+# Escalations (escalations.py). `escalation` is its id; `trigger` empty when a person asked.
+ESCALATION_REQUESTED = register_event_kind(
+    "escalation_requested", _("Escalation requested"), payload=("escalation", "level", "trigger")
+)
+ESCALATION_ACCEPTED = register_event_kind(
+    "escalation_accepted", _("Escalation accepted"), payload=("escalation", "level")
+)
+ESCALATION_RESOLVED = register_event_kind(
+    "escalation_resolved", _("Escalation resolved"), payload=("escalation", "level")
+)
+ESCALATION_RETURNED = register_event_kind(
+    "escalation_returned", _("Returned to the agent with guidance"), payload=("escalation", "level")
+)
+ESCALATION_DECLINED = register_event_kind(
+    "escalation_declined", _("Escalation declined"), payload=("escalation", "level")
+)

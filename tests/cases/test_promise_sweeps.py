@@ -124,8 +124,8 @@ def test_two_promises_missed_in_one_sweep_escalate_once_after_the_second(agent):
     second = promise_in(case, agent, timedelta(hours=2))
     with time_machine.travel(second.due_at + GRACE + timedelta(minutes=1), tick=False):
         assert promises_miss_overdue() == 2
-    kinds = list(case.events.order_by("id").values_list("kind", flat=True))
-    assert kinds[-3:] == ["promise_missed", "promise_missed", "escalation_triggered"]
+    kinds = case.events.order_by("id").filter(kind__in=("promise_missed", "escalation_triggered"))
+    assert list(kinds.values_list("kind", flat=True)) == ["promise_missed", "promise_missed", "escalation_triggered"]
     assert case.events.get(kind="escalation_triggered").payload["detail"]["promise"] == second.pk
     for promise in (first, second):  # each miss is in the promise's history, made by no one
         latest = promise.history.latest()

@@ -1,0 +1,111 @@
+"""Escalations beside the 7A lifecycle (issue 9, item 3, first part): requested by a trigger or an
+agent, accepted by the desk (who then owns the case and its promises), resolved, returned with
+guidance or declined with a reason — each by the right people, in the right state, on the record."""
+
+import datetime as dt
+import zoneinfo
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from cases.services import promise_make
+from cases.services.deadline_sweeps import deadlines_breach
+from cases.services.promise_sweeps import promises_miss_overdue
+from core.errors import Conflict, InvalidInput, NotAllowed
+from escalation.escalations import (
+    escalation_accept,
+    escalation_decline,
+    escalation_request,
+    escalation_resolve,
+    escalation_return,
+)
+from escalation.models import Escalation
+from tests.factories import case_in_state, log_case
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_hours")]
+WHY = {"level": 2, "reason": "客户要求找负责人处理"}
+
+
+def test_an_agent_requests_the_desk_with_a_reason_once(agent):
+    case = log_case(agent)
+    with pytest.raises(InvalidInput) as refused:
+        escalation_request(case=case, actor=agent, data={"level": 2, "reason": ""})
+    assert "reason" in refused.value.fields
+    escalation = escalation_request(case=case, actor=agent, data=WHY)
+    assert (escalation.state, escalation.level, escalation.requested_by) == ("requested", 2, agent)
+    assert case.events.get(kind="escalation_requested").payload == {
+        "escalation": escalation.pk,
+        "level": 2,
+        "trigger": "",
+    }
+    with pytest.raises(Conflict):
+        escalation_request(case=case, actor=agent, data=WHY)
+
+
+def test_the_desk_accepts_and_owns_the_case_and_its_promises_then_resolves(agent, desk):
+    case = case_in_state("agreed", owner=agent)
+    escalation = escalation_request(case=case, actor=agent, data=WHY)
+    with pytest.raises(NotAllowed):
+        escalation_accept(escalation=escalation, actor=agent)
+    escalation = escalation_accept(escalation=escalation, actor=desk)
+    case.refresh_from_db()
+    assert (escalation.state, escalation.accepted_by, case.owner) == ("accepted", desk, desk)
+    assert set(case.promises.filter(state="scheduled").values_list("keeper_id", flat=True)) == {desk.pk}
+    escalation = escalation_resolve(escalation=escalation, actor=desk, data={"outcome": "已与客户达成一致"})
+    assert (escalation.state, escalation.outcome) == ("resolved", "已与客户达成一致")
+    assert case.events.filter(kind__in=("escalation_accepted", "escalation_resolved")).count() == 2
+    assert case.state == "agreed"  # the 7A progress is untouched
+
+
+def test_returned_to_the_agent_with_guidance(agent, desk):
+    case = log_case(agent)
+    escalation = escalation_accept(escalation=escalation_request(case=case, actor=agent, data=WHY), actor=desk)
+    escalation = escalation_return(escalation=escalation, actor=desk, data={"outcome": "先核实账单再回电"})
+    case.refresh_from_db()
+    assert (escalation.state, case.owner) == ("returned", agent)
+    assert case.events.get(kind="escalation_returned").reason == "先核实账单再回电"
+
+
+def test_an_unjustified_request_is_declined_with_a_reason_and_the_case_stays(agent, desk):
+    case = log_case(agent)
+    escalation = escalation_request(case=case, actor=agent, data=WHY)
+    with pytest.raises(InvalidInput):
+        escalation_decline(escalation=escalation, actor=desk, data={"outcome": ""})
+    escalation = escalation_decline(escalation=escalation, actor=desk, data={"outcome": "一线可以处理"})
+    case.refresh_from_db()
+    assert (escalation.state, case.owner) == ("declined", agent)
+    with pytest.raises(Conflict):  # a declined request cannot be accepted
+        escalation_accept(escalation=escalation, actor=desk)
+    escalation_request(case=case, actor=agent, data=WHY)  # a new request may follow
+
+
+def test_a_second_missed_promise_puts_the_case_in_the_desks_queue(agent):
+    case = log_case(agent)
+    due = [timezone.now() + timedelta(hours=h) for h in (1, 2)]
+    for at in due:
+        promise_make(
+            case=case, actor=agent, data={"kind": "progress_update", "due_at": at.isoformat(), "description": "进展"}
+        )
+    with time_machine.travel(due[-1] + timedelta(minutes=settings.PROMISE_GRACE_MINUTES + 1), tick=False):
+        promises_miss_overdue()
+    escalation = Escalation.objects.get(case=case)
+    assert (escalation.state, escalation.trigger, escalation.requested_by, escalation.level) == (
+        "requested", "promises_missed", None, 2,
+    )  # fmt: skip
+
+
+def test_a_breached_deadline_escalates_once_however_many_triggers(agent, office_hours):
+    case = log_case(agent, tier="vip")
+    office_hours.move_to(dt.datetime(2026, 12, 4, 12, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")))
+    assert deadlines_breach() == 2  # first response and resolution, both past
+    assert Escalation.objects.filter(case=case).count() == 1
+    assert Escalation.objects.get(case=case).trigger == "deadline_breached"
+
+
+def test_an_ended_case_is_not_escalated(agent):
+    case = case_in_state("closed", owner=agent)
+    with pytest.raises(Conflict):
+        escalation_request(case=case, actor=agent, data=WHY)
