@@ -35,6 +35,12 @@ urlpatterns = [
         name="case-customer-type-remove",
     ),
     path("customer-types/", escalation_api.CustomerTypeListApi.as_view(), name="customer-type-list"),
+    path("cases/<int:pk>/escalations/", escalation_api.CaseEscalationsApi.as_view(), name="case-escalations"),
+    path("escalations/<int:pk>/accept/", escalation_api.EscalationAcceptApi.as_view(), name="escalation-accept"),
+    *(
+        path(f"escalations/<int:pk>/{action}/", view.as_view(), name=f"escalation-{action}")
+        for action, view in escalation_api.ESCALATION_END_VIEWS.items()
+    ),
     path("promises/", promise_api.PromiseListApi.as_view(), name="promise-list"),
     path("promises/<int:pk>/", promise_api.PromiseDetailApi.as_view(), name="promise-detail"),
     path("promises/<int:pk>/call/", promise_api.PromiseCallApi.as_view(), name="promise-call"),

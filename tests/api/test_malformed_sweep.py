@@ -42,6 +42,7 @@ from cases.models import Case
 from cases.services.deadlines import case_clock_pause
 from complaints.models import Customer
 from core.inputs import range_problem, text_problem
+from escalation.escalations import escalation_accept, escalation_request
 from escalation.services import case_customer_type_tag
 from notifications.events import event_types
 from notifications.services import notify
@@ -350,6 +351,20 @@ def _customer_type_remove(people, match):
     return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/customer-types/legal/remove/", {"reason": "误标"})
 
 
+def _escalation_request(people, match):
+    case = log_case(people["agent"])
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/escalations/", {"level": 2, "reason": "要求升级"})
+
+
+def _escalation_action(people, match):
+    case = log_case(people["agent"])
+    escalation = escalation_request(case=case, actor=people["agent"], data={"level": 2, "reason": "要求升级"})
+    if match["action"] in ("resolve", "return"):
+        escalation_accept(escalation=escalation, actor=people["desk"])
+    body = None if match["action"] == "accept" else {"outcome": "已处理"}
+    return Target(client_for(people["desk"]), f"/api/escalations/{escalation.pk}/{match['action']}/", body)
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -380,6 +395,8 @@ SETUPS = {
     r"POST /api/cases/\{id\}/promises/": _promise_make,
     r"POST /api/cases/\{id\}/clock/(?P<action>pause|resume)/": _clock,
     r"POST /api/cases/\{id\}/customer-types/": _customer_type_tag,
+    r"POST /api/cases/\{id\}/escalations/": _escalation_request,
+    r"POST /api/escalations/\{id\}/(?P<action>accept|resolve|return|decline)/": _escalation_action,
     r"POST /api/cases/\{id\}/customer-types/\{code\}/remove/": _customer_type_remove,
     r"POST /api/promises/\{id\}/(?P<action>call|reschedule|cancel)/": _promise_action,
     r"POST /api/notifications/\{id\}/read/": _mark_read,

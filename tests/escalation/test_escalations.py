@@ -23,6 +23,7 @@ from escalation.escalations import (
     escalation_return,
 )
 from escalation.models import Escalation
+from tests.api.test_api import client_for
 from tests.factories import case_in_state, log_case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_hours")]
@@ -109,3 +110,21 @@ def test_an_ended_case_is_not_escalated(agent):
     case = case_in_state("closed", owner=agent)
     with pytest.raises(Conflict):
         escalation_request(case=case, actor=agent, data=WHY)
+
+
+def test_the_api_requests_accepts_and_returns_with_the_core_error_format(agent, desk):
+    case = log_case(agent)
+    api = client_for(agent)
+    missing = api.post(f"/api/cases/{case.pk}/escalations/", {"level": 2}, format="json")
+    assert missing.status_code == 400 and "reason" in missing.json()["fields"]
+    made = api.post(f"/api/cases/{case.pk}/escalations/", WHY, format="json")
+    assert made.status_code == 201 and made.json()["state"] == "requested"
+    pk = made.json()["id"]
+    assert api.post(f"/api/escalations/{pk}/accept/").status_code == 403  # agents do not accept
+    accepted = client_for(desk).post(f"/api/escalations/{pk}/accept/")
+    assert accepted.status_code == 200 and accepted.json()["accepted_by"] == desk.username
+    assert client_for(desk).post(f"/api/escalations/{pk}/decline/", {"outcome": "x"}, format="json").status_code == 409
+    back = client_for(desk).post(f"/api/escalations/{pk}/return/", {"outcome": "先核实账单"}, format="json")
+    assert back.status_code == 200 and back.json()["state"] == "returned"
+    listed = api.get(f"/api/cases/{case.pk}/escalations/").json()
+    assert [e["state"] for e in listed] == ["returned"]
