@@ -3,14 +3,18 @@ beside the steps, and the form to tag another (registered with cases' panel regi
 
 from django.utils.functional import SimpleLazyObject
 
+from accounts.roles import Role, roles_of
 from cases.panels import register_panel
 from cases.permissions import can_work_case
 
+from .choices import OPEN_ESCALATION_STATES, EscalationLevel
+from .models import Escalation
 from .selectors import case_customer_type_tags
 from .services import active_customer_types
 from .suggestions import suggestions_for
 
 CUSTOMER_TYPES_PANEL = "customer_types"
+ESCALATION_PANEL = "escalation"
 
 
 def _panel(case, user) -> dict:
@@ -35,7 +39,29 @@ def customer_types_panel_context(case, user) -> dict:
     return {"panel": SimpleLazyObject(lambda: _panel(case, user))}
 
 
+def _escalation_panel(case, user) -> dict:
+    current = (
+        Escalation.objects.filter(case=case, state__in=OPEN_ESCALATION_STATES)
+        .select_related("requested_by", "accepted_by")
+        .first()
+    )
+    desk = bool(roles_of(user) & {Role.ESCALATION_DESK, Role.SUPERVISOR})
+    return {
+        "current": current,
+        "may_request": current is None and case.is_open and can_work_case(case, user),
+        "desk": desk and case.is_open,
+        "levels": EscalationLevel.choices,
+    }
+
+
+def escalation_panel_context(case, user) -> dict:
+    return {"panel": SimpleLazyObject(lambda: _escalation_panel(case, user))}
+
+
 def register_case_panels() -> None:
+    register_panel(
+        ESCALATION_PANEL, template="escalation/escalation_panel.html", context=escalation_panel_context, order=4
+    )
     register_panel(
         CUSTOMER_TYPES_PANEL, template="escalation/case_panel.html", context=customer_types_panel_context, order=5
     )

@@ -7,4 +7,6 @@ app_name = "escalation"
 urlpatterns = [
     path("cases/<str:number>/types/", views.customer_type_tag_view, name="type_tag"),
     path("cases/<str:number>/types/<slug:code>/remove/", views.customer_type_remove_view, name="type_remove"),
+    path("cases/<str:number>/escalate/", views.escalation_request_view, name="request"),
+    path("<int:pk>/<slug:step>/", views.escalation_act_view, name="act"),
 ]

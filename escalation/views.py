@@ -13,6 +13,14 @@ from django.views.decorators.http import require_POST
 from cases.selectors import case_detail
 from core.errors import ApplicationError, NotAllowed
 
+from .escalations import (
+    escalation_accept,
+    escalation_decline,
+    escalation_request,
+    escalation_resolve,
+    escalation_return,
+)
+from .models import Escalation
 from .services import active_customer_types, case_customer_type_remove, case_customer_type_tag
 
 
@@ -64,3 +72,46 @@ def customer_type_remove_view(request, number, code):
     known = active_customer_types().get(code)
     messages.success(request, _("Removed “%(type)s”.") % {"type": known.name if known else code})
     return _back(number)
+
+
+@login_required
+@require_POST
+def escalation_request_view(request, number):
+    case = _case(number)
+    data = {"level": request.POST.get("level", ""), "reason": request.POST.get("reason", "")}
+    try:
+        escalation_request(case=case, actor=request.user, data=data)
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back_to(number, "escalation")
+    messages.success(request, _("Escalation requested."))
+    return _back_to(number, "escalation")
+
+
+@login_required
+@require_POST
+def escalation_act_view(request, pk, step):
+    escalation = Escalation.objects.select_related("case").filter(pk=pk).first()
+    if escalation is None:
+        raise Http404
+    number = escalation.case.number
+    action = "accept" if step == "accept" else request.POST.get("action", "")
+    services = {
+        "accept": lambda: escalation_accept(escalation=escalation, actor=request.user),
+        "resolve": lambda: escalation_resolve(escalation=escalation, actor=request.user, data=request.POST),
+        "return": lambda: escalation_return(escalation=escalation, actor=request.user, data=request.POST),
+        "decline": lambda: escalation_decline(escalation=escalation, actor=request.user, data=request.POST),
+    }
+    if action not in services:
+        raise Http404
+    try:
+        done = services[action]()
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back_to(number, "escalation")
+    messages.success(request, _("Escalation: %(state)s.") % {"state": done.get_state_display()})
+    return _back_to(number, "escalation")
+
+
+def _back_to(number, anchor):
+    return redirect(reverse("cases:detail", args=[number]) + "#" + anchor)

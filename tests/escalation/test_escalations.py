@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from cases.services import promise_make
@@ -128,3 +129,29 @@ def test_the_api_requests_accepts_and_returns_with_the_core_error_format(agent, 
     assert back.status_code == 200 and back.json()["state"] == "returned"
     listed = api.get(f"/api/cases/{case.pk}/escalations/").json()
     assert [e["state"] for e in listed] == ["returned"]
+
+
+def test_from_the_case_page_the_agent_asks_and_the_desk_accepts_and_returns(agent, desk):
+    case = log_case(agent)
+    mine = Client(HTTP_ACCEPT_LANGUAGE="en")
+    mine.force_login(agent)
+    html = mine.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-testid="escalation-request"' in html and "Not escalated." not in html
+    done = mine.post(
+        f"/escalation/cases/{case.number}/escalate/", {"level": "2", "reason": "客户坚持要找负责人"}, follow=True
+    )
+    assert "Escalation requested" in done.content.decode()
+    escalation = Escalation.objects.get(case=case)
+    assert 'data-testid="escalation-accept"' not in done.content.decode()  # agents do not accept
+    theirs = Client(HTTP_ACCEPT_LANGUAGE="en")
+    theirs.force_login(desk)
+    assert 'data-testid="escalation-accept"' in theirs.get(f"/cases/{case.number}/").content.decode()
+    theirs.post(f"/escalation/{escalation.pk}/accept/")
+    case.refresh_from_db()
+    assert case.owner == desk
+    theirs.post(f"/escalation/{escalation.pk}/end/", {"action": "return", "outcome": "先核实账单再回电"})
+    case.refresh_from_db()
+    escalation.refresh_from_db()
+    assert (escalation.state, case.owner) == ("returned", agent)
+    assert mine.post(f"/escalation/{escalation.pk}/accept/").status_code == 302  # refused with a message
+    assert Escalation.objects.get(pk=escalation.pk).state == "returned"
