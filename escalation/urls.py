@@ -5,6 +5,7 @@ from . import views
 app_name = "escalation"
 
 urlpatterns = [
+    path("", views.desk_queue_view, name="desk"),
     path("cases/<str:number>/types/", views.customer_type_tag_view, name="type_tag"),
     path("cases/<str:number>/types/<slug:code>/remove/", views.customer_type_remove_view, name="type_remove"),
     path("cases/<str:number>/escalate/", views.escalation_request_view, name="request"),

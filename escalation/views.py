@@ -5,14 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role, roles_of
 from cases.selectors import case_detail
-from core.errors import ApplicationError, NotAllowed
+from core.errors import ApplicationError, InvalidInput, NotAllowed
 
+from .choices import OPEN_ESCALATION_STATES, EscalationLevel, EscalationState
 from .escalations import (
     escalation_accept,
     escalation_decline,
@@ -21,6 +23,7 @@ from .escalations import (
     escalation_return,
 )
 from .models import Escalation
+from .selectors import desk_counts, desk_queue
 from .services import active_customer_types, case_customer_type_remove, case_customer_type_tag
 
 
@@ -115,3 +118,52 @@ def escalation_act_view(request, pk, step):
 
 def _back_to(number, anchor):
     return redirect(reverse("cases:detail", args=[number]) + "#" + anchor)
+
+
+DESK_READERS = {Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR}
+
+
+def _choice(raw, choices):
+    return raw if raw in {str(value) for value, _label in choices} else None
+
+
+@login_required
+def desk_queue_view(request):
+    """The escalation desk's queue: every open escalation, most urgent first; live."""
+    roles = roles_of(request.user)
+    if not roles & DESK_READERS:
+        raise PermissionDenied
+    level = _choice(request.GET.get("level", ""), EscalationLevel.choices)
+    state = _choice(request.GET.get("state", ""), [(s, s) for s in OPEN_ESCALATION_STATES])
+    try:
+        page = desk_queue(
+            level=int(level) if level else None,
+            state=state,
+            after=request.GET.get("after") or None,
+            before=request.GET.get("before") or None,
+        )
+    except InvalidInput as exc:
+        messages.warning(request, exc.message)
+        page = desk_queue(level=int(level) if level else None, state=state)
+    counts = desk_counts()
+    per_level = [
+        (value, label, sum(n for (lv, _state), n in counts.items() if lv == value))
+        for value, label in EscalationLevel.choices
+    ]
+    params = request.GET.copy()
+    for key in ("after", "before"):
+        params.pop(key, None)
+    return render(
+        request,
+        "escalation/desk.html",
+        {
+            "page": page,
+            "per_level": per_level,
+            "level": level,
+            "state": state,
+            "states": [(s, EscalationState(s).label) for s in OPEN_ESCALATION_STATES],
+            "may_accept": bool(roles & {Role.ESCALATION_DESK, Role.SUPERVISOR}),
+            "base_query": params.urlencode(),
+            "nav": "desk",
+        },
+    )

@@ -3,6 +3,7 @@ agent, accepted by the desk (who then owns the case and its promises), resolved,
 guidance or declined with a reason — each by the right people, in the right state, on the record."""
 
 import datetime as dt
+import re
 import zoneinfo
 from datetime import timedelta
 
@@ -155,3 +156,38 @@ def test_from_the_case_page_the_agent_asks_and_the_desk_accepts_and_returns(agen
     assert (escalation.state, case.owner) == ("returned", agent)
     assert mine.post(f"/escalation/{escalation.pk}/accept/").status_code == 302  # refused with a message
     assert Escalation.objects.get(pk=escalation.pk).state == "returned"
+
+
+def test_the_desks_queue_lists_open_escalations_most_urgent_first_with_counts(agent, desk, auditor):
+    waiting = escalation_request(case=log_case(agent, customer_phone="13800000001"), actor=agent, data=WHY)
+    legal = escalation_request(
+        case=log_case(agent, customer_phone="13800000002"), actor=agent, data={"level": 3, "reason": "客户已起诉"}
+    )
+    done = escalation_request(case=log_case(agent, customer_phone="13800000003"), actor=agent, data=WHY)
+    escalation_decline(escalation=done, actor=desk, data={"outcome": "一线可处理"})
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(desk)
+    html = client.get("/escalation/").content.decode()
+    rows = [int(pk) for pk in re.findall(r'data-escalation="(\d+)"', html)]
+    assert rows == [legal.pk, waiting.pk]  # L3 first; the declined one is not open
+    assert re.search(r'data-level-count="2">[^<]*<strong>1</strong>', html)
+    assert html.count('data-testid="desk-queue"') == 1 and "Accept" in html
+    only_l2 = client.get("/escalation/?level=2").content.decode()
+    assert re.findall(r'data-escalation="(\d+)"', only_l2) == [str(waiting.pk)]
+    reader = Client(HTTP_ACCEPT_LANGUAGE="en")
+    reader.force_login(auditor)
+    page = reader.get("/escalation/")
+    assert page.status_code == 200 and "<button" not in page.content.decode().split('data-testid="desk-queue"')[1]
+    mine = Client()
+    mine.force_login(agent)
+    assert mine.get("/escalation/").status_code == 403
+
+
+def test_the_desks_queue_runs_the_same_queries_however_many_rows(agent, desk, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(desk)
+    client.get("/escalation/")
+    for i in range(3):
+        escalation_request(case=log_case(agent, customer_phone=f"1390000000{i}"), actor=agent, data=WHY)
+    with django_assert_max_num_queries(7):  # session, user, rows, counts, the bell (two), roles
+        client.get("/escalation/")
