@@ -18,7 +18,7 @@ BATCH = 200
 
 
 def locked_batches(queryset, handle, now, *, related=(), order=("id",)) -> int:
-    """Locks and handles `queryset`'s rows BATCH at a time until none is left; returns how many
+    """Locks and handles `queryset`'s rows (and their cases) BATCH at a time until none is left; returns how many
     `handle(rows, now)` said it handled. The batch's notifications are stored together at its end
     (`notifications_batched`), in its transaction. A row skipped once (locked elsewhere, or changed
     meanwhile) is not retried in this run."""
@@ -27,14 +27,17 @@ def locked_batches(queryset, handle, now, *, related=(), order=("id",)) -> int:
         with transaction.atomic(), notifications_batched():
             rows = list(
                 queryset.exclude(pk__in=seen)
-                .select_for_update(skip_locked=True, of=("self",))
+                # The case rows too: one worker handles all of a case's due rows, so what follows from
+                # them (the second miss, a breach's escalation) is decided once, in one transaction.
+                .select_for_update(skip_locked=True, of=("self", "case"))
                 .select_related(*related)
                 .order_by(*order)[:BATCH]
             )
             seen.update(row.pk for row in rows)
             if rows:
                 done += handle(rows, now)
-        if len(rows) < BATCH:
+        # A short batch is not the end: rows whose case another worker held may be free now.
+        if not rows:
             return done
 
 
