@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from accounts.models import REMINDER_MINUTES_DEFAULT, REMINDER_MINUTES_MAX
 
@@ -76,15 +77,12 @@ def _miss(promises, now):
     )
     for promise in promises:
         promise.miss(at=now)
-    # Every row gets the same two values, so one UPDATE; then the history rows as simple-history's own
-    # bulk helper writes them (`bulk_update_with_history` does the same two steps, but builds a
-    # CASE WHEN per row and field, which cost more than the statement). Row by row, the UPDATE and the
-    # history INSERT were two thirds of a sweep cycle's statements (1,000 missed promises: 5.7 s,
-    # docs/benchmarks.md). The rows are locked, so the state check cannot be raced; nothing listens
-    # to a promise's post_save. No user on the history rows: the system's change.
-    (state,) = {p.state for p in promises}  # the transition's target, the same for every row
-    Promise.objects.filter(pk__in=[p.pk for p in promises]).update(state=state, missed_at=now)
-    Promise.history.bulk_history_create(promises, update=True, default_date=now)
+    # simple-history's own bulk helper (the `*_with_history` path the conventions allow): one UPDATE
+    # and the batch's history rows, as save() would write them (no user: the system's change). Row by
+    # row, the UPDATE and the history INSERT were two thirds of a sweep cycle's statements. The rows
+    # are locked, so the transition's state check cannot be raced; nothing listens to a promise's
+    # post_save.
+    bulk_update_with_history(promises, Promise, ["state", "missed_at"], default_date=now)
     for promise in promises:
         case = promise.case
         event = case_event_record(
