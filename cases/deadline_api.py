@@ -5,15 +5,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_params import body_dict
 from core.api_schema import serializer_from_form
 
 from .api import CaseDetailOut, _case
 from .promise_api import CanWorkCases
 from .services.deadlines import ClockPauseInput, case_clock_pause, case_clock_resume
-
-
-def _body(request):
-    return request.data if isinstance(request.data, dict) else {}
 
 
 class CaseClockPauseApi(APIView):
@@ -27,7 +24,7 @@ class CaseClockPauseApi(APIView):
         responses={200: CaseDetailOut},
     )
     def post(self, request, pk):
-        case_clock_pause(case=_case(pk), actor=request.user, data=_body(request))
+        case_clock_pause(case=_case(pk), actor=request.user, data=body_dict(request))
         return Response(CaseDetailOut(_case(pk), context={"request": request}).data)
 
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import can_log_complaints
-from core.api_params import FALSE_WORDS, MSG_TRUE_OR_FALSE, TRUE_WORDS
+from core.api_params import FALSE_WORDS, MSG_TRUE_OR_FALSE, TRUE_WORDS, body_dict
 from core.api_schema import serializer_from_form
 from core.errors import InvalidInput, NotAllowed, NotFound
 from core.inputs import range_problem
@@ -86,10 +86,6 @@ def _promise(pk):
     if promise is None:
         raise NotFound()
     return promise
-
-
-def _body(request):
-    return request.data if isinstance(request.data, dict) else {}
 
 
 # --- the list's parameters: strict, each refused value named (like the case queue's) -------------
@@ -235,7 +231,7 @@ class PromiseMakeApi(APIView):
         case = Case.objects.filter(pk=pk).first()
         if case is None:
             raise NotFound()
-        promise = promise_make(case=case, actor=request.user, data=_body(request))
+        promise = promise_make(case=case, actor=request.user, data=body_dict(request))
         return Response(_out(_promise(promise.pk)), status=201)
 
 
@@ -251,7 +247,7 @@ class PromiseCallApi(APIView):
         responses={200: PromiseCallOut},
     )
     def post(self, request, pk):
-        promise = promise_call(promise=_promise(pk), actor=request.user, data=_body(request))
+        promise = promise_call(promise=_promise(pk), actor=request.user, data=body_dict(request))
         promise = _promise(promise.pk)
         still_open = promise.state in OPEN_PROMISE_STATES
         return Response({"promise": _out(promise), "retry_message": retry_message(promise) if still_open else None})
@@ -269,7 +265,7 @@ class PromiseRescheduleApi(APIView):
         responses={200: PromiseItemOut},
     )
     def post(self, request, pk):
-        successor = promise_reschedule(promise=_promise(pk), actor=request.user, data=_body(request))
+        successor = promise_reschedule(promise=_promise(pk), actor=request.user, data=body_dict(request))
         return Response(_out(_promise(successor.pk)))
 
 
@@ -284,5 +280,5 @@ class PromiseCancelApi(APIView):
         responses={200: PromiseItemOut},
     )
     def post(self, request, pk):
-        promise = promise_cancel(promise=_promise(pk), actor=request.user, data=_body(request))
+        promise = promise_cancel(promise=_promise(pk), actor=request.user, data=body_dict(request))
         return Response(_out(_promise(promise.pk)))

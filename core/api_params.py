@@ -7,6 +7,12 @@ from .errors import InvalidInput
 MSG_WHOLE_NUMBER = _("A whole number is required.")
 
 
+def body_dict(request) -> dict:
+    """The request's JSON object, or {} when the body is anything else (a list, a string): the
+    service then names each missing field."""
+    return request.data if isinstance(request.data, dict) else {}
+
+
 def query_int(value, name):
     if value in (None, ""):
         return None

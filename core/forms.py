@@ -19,6 +19,15 @@ def invalid_input(form: BaseForm, errors: dict, message) -> InvalidInput:
     return InvalidInput(message % {"fields": LIST_SEPARATOR.join(labels)}, fields=errors)
 
 
+def valid_input(form_class, data, message) -> dict:
+    """`data` (a dict or an HTML post) cleaned by `form_class`, or the InvalidInput naming the fields
+    (`message` as for invalid_input). Anything else as data counts as empty."""
+    form = form_class(data if isinstance(data, dict) or hasattr(data, "getlist") else {})
+    if not form.is_valid():
+        raise invalid_input(form, {field: list(messages) for field, messages in form.errors.items()}, message)
+    return form.cleaned_data
+
+
 def _add(form: BaseForm, field: str, messages) -> None:
     target = field if field in form.fields else None  # "__all__" and fields the form lacks
     # The service usually validated with this same form: a message the form already shows stays once.

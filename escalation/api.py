@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from cases.api import CanReadCases, _case
 from cases.promise_api import CanWorkCases
+from core.api_params import body_dict
 from core.api_schema import serializer_from_form
 from core.errors import NotFound
 
@@ -52,10 +53,6 @@ class CaseCustomerTypeOut(serializers.Serializer):
     tagged_at = serializers.DateTimeField()
 
 
-def _body(request):
-    return request.data if isinstance(request.data, dict) else {}
-
-
 def _tags(case):
     return CaseCustomerTypeOut(case_customer_type_tags(case), many=True).data
 
@@ -85,7 +82,7 @@ class CaseCustomerTypesApi(APIView):
     )
     def post(self, request, pk):
         case = _case(pk)
-        case_customer_type_tag(case=case, actor=request.user, data=_body(request))
+        case_customer_type_tag(case=case, actor=request.user, data=body_dict(request))
         return Response(_tags(case))
 
 
@@ -101,7 +98,7 @@ class CaseCustomerTypeRemoveApi(APIView):
     )
     def post(self, request, pk, code):
         case = _case(pk)
-        case_customer_type_remove(case=case, actor=request.user, code=code, data=_body(request))
+        case_customer_type_remove(case=case, actor=request.user, code=code, data=body_dict(request))
         return Response(_tags(case))
 
 
@@ -146,7 +143,7 @@ class CaseEscalationsApi(APIView):
         responses={201: EscalationOut},
     )
     def post(self, request, pk):
-        escalation = escalation_request(case=_case(pk), actor=request.user, data=_body(request))
+        escalation = escalation_request(case=_case(pk), actor=request.user, data=body_dict(request))
         return Response(EscalationOut(_escalation(escalation.pk)).data, status=201)
 
 
@@ -175,7 +172,7 @@ ESCALATION_OUTCOME_IN = serializer_from_form(EscalationOutcomeInput, "Escalation
 
 
 def _end(request, pk, action):
-    ESCALATION_ACTIONS[action](escalation=_escalation(pk), actor=request.user, data=_body(request))
+    ESCALATION_ACTIONS[action](escalation=_escalation(pk), actor=request.user, data=body_dict(request))
     return Response(EscalationOut(_escalation(pk)).data)
 
 

@@ -17,7 +17,7 @@ from cases.permissions import can_work_case
 from cases.services import case_assign, case_event_record
 from cases.signals import escalation_triggered
 from core.errors import Conflict, NotAllowed
-from core.forms import invalid_input
+from core.forms import valid_input
 from core.history import save_tracked
 from core.inputs import StrictInputForm
 
@@ -49,10 +49,7 @@ class EscalationOutcomeInput(StrictInputForm):
 
 
 def _valid(form_class, data):
-    form = form_class(data if isinstance(data, dict) or hasattr(data, "getlist") else {})
-    if not form.is_valid():
-        raise invalid_input(form, {field: list(messages) for field, messages in form.errors.items()}, MSG_INVALID)
-    return form.cleaned_data
+    return valid_input(form_class, data, MSG_INVALID)
 
 
 def _open(case, *, level, reason, trigger, actor, at) -> Escalation:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role, roles_of
 from cases.selectors import case_detail
 from core.errors import ApplicationError, InvalidInput, NotAllowed
+from core.forms import service_error_messages
 
 from .choices import OPEN_ESCALATION_STATES, EscalationLevel, EscalationState
 from .escalations import (
@@ -34,15 +35,14 @@ def _case(number):
     return case
 
 
-def _back(number):
-    return redirect(reverse("cases:detail", args=[number]) + "#customer-types")
+def _back(number, anchor="customer-types"):
+    return redirect(reverse("cases:detail", args=[number]) + "#" + anchor)
 
 
 def _error_text(exc):
     if isinstance(exc, NotAllowed):
         raise PermissionDenied(exc.message)
-    details = [message for messages_ in (exc.fields or {}).values() for message in messages_]
-    return " ".join(str(m) for m in details) or str(exc.message)
+    return " ".join(str(message) for message in service_error_messages(exc))
 
 
 @login_required
@@ -86,9 +86,9 @@ def escalation_request_view(request, number):
         escalation_request(case=case, actor=request.user, data=data)
     except ApplicationError as exc:
         messages.error(request, _error_text(exc))
-        return _back_to(number, "escalation")
+        return _back(number, "escalation")
     messages.success(request, _("Escalation requested."))
-    return _back_to(number, "escalation")
+    return _back(number, "escalation")
 
 
 @login_required
@@ -111,13 +111,9 @@ def escalation_act_view(request, pk, step):
         done = services[action]()
     except ApplicationError as exc:
         messages.error(request, _error_text(exc))
-        return _back_to(number, "escalation")
+        return _back(number, "escalation")
     messages.success(request, _("Escalation: %(state)s.") % {"state": done.get_state_display()})
-    return _back_to(number, "escalation")
-
-
-def _back_to(number, anchor):
-    return redirect(reverse("cases:detail", args=[number]) + "#" + anchor)
+    return _back(number, "escalation")
 
 
 DESK_READERS = {Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR}

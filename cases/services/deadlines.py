@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, NotAllowed
-from core.forms import invalid_input
+from core.forms import valid_input
 from core.history import save_tracked
 from core.inputs import StrictInputForm
 
@@ -148,10 +148,7 @@ def _check(case, actor):
 def case_clock_pause(*, case: Case, actor, data: dict) -> ClockPause:
     """Stop the case's deadlines while it waits on the customer, with the reason on the record."""
     _check(case, actor)
-    form = ClockPauseInput(data or {})
-    if not form.is_valid():
-        raise invalid_input(form, {field: list(messages) for field, messages in form.errors.items()}, MSG_INVALID)
-    reason = form.cleaned_data["reason"]
+    reason = valid_input(ClockPauseInput, data, MSG_INVALID)["reason"]
     now = timezone.now()
     with transaction.atomic():
         case = _locked_case(case)  # pauses and resumes of one case take turns

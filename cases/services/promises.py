@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from core.errors import Conflict, NotAllowed
-from core.forms import invalid_input
+from core.forms import valid_input
 from core.history import save_tracked
 
 from .. import events
@@ -72,10 +72,7 @@ def next_promise_at(case, *, adding=()):
 
 
 def _valid(form_class, data):
-    form = form_class(data or {})
-    if not form.is_valid():
-        raise invalid_input(form, {field: list(messages) for field, messages in form.errors.items()}, MSG_INVALID)
-    return form.cleaned_data
+    return valid_input(form_class, data, MSG_INVALID)
 
 
 def _check_case(case, actor):
