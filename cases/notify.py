@@ -44,8 +44,16 @@ register_event(ESCALATION_NEEDED, _("A case needs escalating"))
 register_event(DEADLINE_NEAR, _("A case's deadline is close"))
 register_event(DEADLINE_BREACHED, _("A case's deadline was breached"))
 
-# Events that tell their own people (below), not the owner's generic "changed by someone else".
-OWN_NOTICES = (events.PROMISE_MISSED.code, events.ESCALATION_TRIGGERED.code, events.DEADLINE_BREACHED.code)
+# Events that tell their own people (below, or in the app that records them), not the owner's generic
+# "changed by someone else".
+OWN_NOTICES = {events.PROMISE_MISSED.code, events.ESCALATION_TRIGGERED.code, events.DEADLINE_BREACHED.code}
+
+
+def register_own_notice(kind: events.EventKind) -> None:
+    """Another app tells the owner of events of `kind` itself, with what happened (an approval
+    decided), so the owner gets that notice instead of the generic one."""
+    OWN_NOTICES.add(kind.code)
+
 
 # Roles whose queues list every case, so their pages refresh on any change.
 ALL_CASES_ROLES = (Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR)

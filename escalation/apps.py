@@ -7,10 +7,15 @@ class EscalationConfig(AppConfig):
     verbose_name = _("Escalation")
 
     def ready(self):
+        from cases.guards import register_guard
+
         from . import (
+            authority,  # noqa: F401 - forgets the cached limits when one changes
             escalations,  # noqa: F401 - receives cases' escalation_triggered
             events,  # noqa: F401 - registers the case event kinds
         )
+        from .approvals import agreement_guard  # also receives case events (opens and supersedes requests)
         from .panels import register_case_panels
 
         register_case_panels()
+        register_guard("agree", agreement_guard)

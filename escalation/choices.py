@@ -17,3 +17,15 @@ class EscalationState(models.TextChoices):
 
 
 OPEN_ESCALATION_STATES = (EscalationState.REQUESTED, EscalationState.ACCEPTED)
+
+
+class ApprovalState(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+    SUPERSEDED = "superseded", _("No longer needed")
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")

@@ -28,3 +28,18 @@ ESCALATION_RETURNED = register_event_kind(
 ESCALATION_DECLINED = register_event_kind(
     "escalation_declined", _("Escalation declined"), payload=("escalation", "level")
 )
+
+# Compensation approvals (approvals.py). `approval` is its id; `round` and `option` (the position in
+# that round) name the option; `amount` is its compensation as text ("300.00"); `automatic` is true
+# when offering the option above the proposer's authority opened the request.
+COMPENSATION_APPROVAL_REQUESTED = register_event_kind(
+    "compensation_approval_requested",
+    _("Compensation approval requested"),
+    payload=("approval", "round", "option", "amount", "automatic"),
+)
+COMPENSATION_APPROVED = register_event_kind(
+    "compensation_approved", _("Compensation approved"), payload=("approval", "round", "option", "amount")
+)
+COMPENSATION_REJECTED = register_event_kind(
+    "compensation_rejected", _("Compensation not approved"), payload=("approval", "round", "option", "amount")
+)

@@ -1,6 +1,7 @@
-"""escalation/ models, one module per concern (customer types, escalations …)."""
+"""escalation/ models, one module per concern (customer types, escalations, approvals …)."""
 
+from .approval import AuthorityLimit, CompensationApproval
 from .customer_type import CaseCustomerType, CustomerType
 from .escalation import Escalation
 
-__all__ = ["CaseCustomerType", "CustomerType", "Escalation"]
+__all__ = ["AuthorityLimit", "CaseCustomerType", "CompensationApproval", "CustomerType", "Escalation"]

@@ -139,12 +139,14 @@ TRANSITION_QUERIES = {
     # theirs; Agreement reads the round's options and the case's open promises, and writes the
     # follow-up call and one commitment with theirs; Assure and Close read the promises they depend on.
     # Accept and Assure read the live deadlines and write the one they meet, with its history row.
+    # escalation/ (compensation approvals) reads the authority limits when options are offered (once,
+    # then cached), and on Agreement who offered the options (its guard) and the requests to supersede.
     "accept": 6,
     "apologize": 3,
     "acknowledge": 3,
     "analyze": 3,
-    "offer_alternatives": 7,
-    "agree": 9,
+    "offer_alternatives": 8,
+    "agree": 11,
     "assure": 7,
     "close": 4,
 }
