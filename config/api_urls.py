@@ -7,6 +7,7 @@ from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
 from complaints.models import Product
 from escalation import api as escalation_api
+from escalation import approval_api
 from notifications import api as notifications_api
 
 app_name = "api"
@@ -41,6 +42,9 @@ urlpatterns = [
         path(f"escalations/<int:pk>/{action}/", view.as_view(), name=f"escalation-{action}")
         for action, view in escalation_api.ESCALATION_END_VIEWS.items()
     ),
+    path("cases/<int:pk>/approvals/", approval_api.CaseApprovalsApi.as_view(), name="case-approvals"),
+    path("approvals/<int:pk>/decide/", approval_api.ApprovalDecideApi.as_view(), name="approval-decide"),
+    path("authority-limits/", approval_api.AuthorityLimitListApi.as_view(), name="authority-limit-list"),
     path("promises/", promise_api.PromiseListApi.as_view(), name="promise-list"),
     path("promises/<int:pk>/", promise_api.PromiseDetailApi.as_view(), name="promise-detail"),
     path("promises/<int:pk>/call/", promise_api.PromiseCallApi.as_view(), name="promise-call"),

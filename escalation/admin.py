@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CustomerType
+from .models import AuthorityLimit, CustomerType
 
 
 @admin.register(CustomerType)
@@ -18,3 +18,20 @@ class CustomerTypeAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # tags keep pointing at it; deactivate instead
+
+
+@admin.register(AuthorityLimit)
+class AuthorityLimitAdmin(SimpleHistoryAdmin):
+    """How much compensation each role may offer without approval, and may approve (yuan). One row per
+    role, seeded with the defaults; a change applies to the next offer, approval and Agreement."""
+
+    list_display = ("role", "limit")
+    list_editable = ("limit",)
+    readonly_fields = ("role",)
+    ordering = ("limit", "role")
+
+    def has_add_permission(self, request):
+        return False  # one row per role, seeded by a migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a role without a row has no authority; set 0 instead

@@ -39,10 +39,13 @@ from rest_framework.test import APIClient
 
 from cases.business_calendar import next_business_slot
 from cases.models import Case
+from cases.services import case_transition
 from cases.services.deadlines import case_clock_pause
 from complaints.models import Customer
 from core.inputs import range_problem, text_problem
+from escalation.approvals import approval_decide
 from escalation.escalations import escalation_accept, escalation_request
+from escalation.models import CompensationApproval
 from escalation.services import case_customer_type_tag
 from notifications.events import event_types
 from notifications.services import notify
@@ -365,6 +368,37 @@ def _escalation_action(people, match):
     return Target(client_for(people["desk"]), f"/api/escalations/{escalation.pk}/{match['action']}/", body)
 
 
+def _offered_above_the_agents_limit(people):
+    """A case where the agent offered ¥300 (above their ¥50): the offer opened an approval request."""
+    case = case_in_state("analyzed", owner=people["agent"])
+    options = [
+        {"action": "退费", "benefit": "退回多扣", "compensation": "20"},
+        {"action": "补偿", "benefit": "补偿损失", "compensation": "300"},
+    ]
+    case_transition(case=case, name="offer_alternatives", actor=people["agent"], data={"options": options})
+    case.refresh_from_db()
+    return case
+
+
+def _approval_request(people, match):
+    case = _offered_above_the_agents_limit(people)
+    approval_decide(  # the automatic request, rejected: a new one is accepted
+        approval=CompensationApproval.objects.get(case=case),
+        actor=people["supervisor"],
+        data={"decision": "reject", "reason": "先给低方案"},
+    )
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/approvals/", {"option": 2, "reason": "客户坚持"})
+
+
+def _approval_decide(people, match):
+    approval = CompensationApproval.objects.get(case=_offered_above_the_agents_limit(people))
+    return Target(
+        client_for(people["supervisor"]),
+        f"/api/approvals/{approval.pk}/decide/",
+        {"decision": "approve", "reason": "同意"},
+    )
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -398,6 +432,8 @@ SETUPS = {
     r"POST /api/cases/\{id\}/escalations/": _escalation_request,
     r"POST /api/escalations/\{id\}/(?P<action>accept|resolve|return|decline)/": _escalation_action,
     r"POST /api/cases/\{id\}/customer-types/\{code\}/remove/": _customer_type_remove,
+    r"POST /api/cases/\{id\}/approvals/": _approval_request,
+    r"POST /api/approvals/\{id\}/decide/": _approval_decide,
     r"POST /api/promises/\{id\}/(?P<action>call|reschedule|cancel)/": _promise_action,
     r"POST /api/notifications/\{id\}/read/": _mark_read,
     r"POST /api/notifications/read-all/": _mark_all_read,

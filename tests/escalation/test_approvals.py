@@ -21,6 +21,7 @@ from escalation.approvals import (
 from escalation.authority import authority_limit_of
 from escalation.models import AuthorityLimit, CompensationApproval
 from notifications.models import Notification
+from tests.api.test_api import client_for
 from tests.factories import UserFactory, case_in_state, evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_hours")]
@@ -216,3 +217,41 @@ def test_asking_writes_a_fixed_number_of_queries(agent, supervisor, django_asser
     # supervisor); the notice (existing keys, insert, e-mail preferences)
     with django_assert_num_queries(15):
         approval_request(case=case, actor=agent, data={"option": 2, "reason": "客户损失较大"})
+
+
+def test_the_api_lists_asks_and_decides_with_the_core_errors(agent, other_agent, supervisor, auditor):
+    case = offered(agent, 20, 300)
+    listed = client_for(auditor).get(f"/api/cases/{case.pk}/approvals/")
+    assert listed.status_code == 200
+    [row] = listed.json()
+    assert (row["option"], row["amount"], row["state"], row["automatic"]) == (2, "300.00", "requested", True)
+    decide = f"/api/approvals/{row['id']}/decide/"
+    assert client_for(supervisor).post(decide, {"decision": "approve"}, format="json").json()["fields"].keys() == {
+        "reason"
+    }
+    assert client_for(agent).post(decide, APPROVE, format="json").status_code == 403  # their own request
+    above = client_for(other_agent).post(decide, APPROVE, format="json")
+    assert above.status_code == 403 and "above your authority" in above.json()["detail"]
+    assert client_for(auditor).post(decide, APPROVE, format="json").status_code == 403  # reads only
+    assert client_for(supervisor).post("/api/approvals/999999/decide/", APPROVE, format="json").status_code == 404
+    done = client_for(supervisor).post(decide, REJECT, format="json")
+    assert done.status_code == 200 and (done.json()["state"], done.json()["decided_by"]) == ("rejected", "supervisor")
+    assert client_for(supervisor).post(decide, APPROVE, format="json").status_code == 409
+    ask = f"/api/cases/{case.pk}/approvals/"
+    assert client_for(agent).post(ask, {"option": 1, "reason": "x"}, format="json").status_code == 400  # not needed
+    assert client_for(other_agent).post(ask, {"option": 2, "reason": "x"}, format="json").status_code == 403
+    made = client_for(agent).post(ask, {"option": 2, "reason": "客户坚持"}, format="json")
+    assert made.status_code == 201 and made.json()["automatic"] is False
+    assert client_for(agent).post(ask, {"option": 2, "reason": "再问"}, format="json").status_code == 409
+    assert client_for(agent).post("/api/cases/999999/approvals/", {}, format="json").status_code == 404
+    limits = client_for(agent).get("/api/authority-limits/").json()
+    assert [(r["role"], r["limit"]) for r in limits][-1] == ("escalation_desk", "5000.00")
+
+
+def test_agreement_over_the_api_names_the_chosen_option(agent, supervisor):
+    case = offered(agent, 20, 300)
+    answer = client_for(agent).post(
+        f"/api/cases/{case.pk}/transitions/agree/", {**evidence("agree"), "chosen_option": 2}, format="json"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["fields"] == {"chosen_option": [str(MSG_AGREE_PENDING % {"amount": Decimal("300.00")})]}
