@@ -26,7 +26,7 @@ def display_name(user) -> str:
 def _loaded_profile(user):
     """`user`'s profile with its supervisor when the caller loaded them (select_related
     "…profile__supervisor", as the sweeps do), else None (look it up)."""
-    descriptor = type(user).profile
+    descriptor = user.__class__.profile  # not type(): request.user is a lazy object standing for the user
     if not descriptor.related.is_cached(user):
         return None
     try:

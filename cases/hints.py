@@ -30,3 +30,20 @@ STEP_HINTS = {
     ),
     "reject": _("Only for complaints that are not valid. Record the reason: it will be reviewed."),
 }
+
+
+# The brief's "start low on concessions": compensation climbs in steps, it does not open at the top.
+MSG_START_LOW = _(
+    "Option 1 already gives the largest compensation. Start low: offer the smaller concessions first and "
+    "keep the larger ones for later."
+)
+
+
+def first_offer_is_largest(options) -> bool:
+    """Whether the first option offered (position 1) already gives the most compensation while another
+    gives less (equal options climb nowhere, so they are not warned about)."""
+    by_position = sorted(options, key=lambda option: option.position)
+    if len(by_position) < 2:
+        return False
+    first, rest = by_position[0].compensation, [option.compensation for option in by_position[1:]]
+    return first > 0 and first >= max(rest) and first > min(rest)

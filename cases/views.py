@@ -24,7 +24,7 @@ from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
 from .deadline_status import deadline_rows
 from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
-from .hints import STEP_HINTS
+from .hints import MSG_START_LOW, STEP_HINTS, first_offer_is_largest
 from .panels import case_panels
 from .permissions import can_work_case
 from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
@@ -238,7 +238,10 @@ def render_case(
 ):
     available, forms = _step_forms(case, request.user, bound)
     next_step = next((name for name in MAIN_STEPS if name in available), None)
-    current_options = [o for o in case.options.all() if o.round == case.options_round]
+    # Cheapest first, so the customer hears the smaller concessions first; each keeps its position.
+    current_options = sorted(
+        (o for o in case.options.all() if o.round == case.options_round), key=lambda o: (o.compensation, o.position)
+    )
     promise_rows, promise_make_form = _promise_rows(case, request.user, promise_bound)
     now = timezone.now()
     return render(
@@ -250,6 +253,8 @@ def render_case(
             "events": selectors.case_events(case),
             "panels": case_panels(case, request.user),
             "current_options": current_options,
+            "start_low_warning": MSG_START_LOW if first_offer_is_largest(current_options) else "",
+            "start_low_message": MSG_START_LOW,
             "next_step": next_step,
             "next_form": forms.get(next_step),
             "next_label": TRANSITIONS[next_step].label if next_step else "",

@@ -7,6 +7,7 @@ from accounts.roles import Role, roles_of
 from cases.panels import register_panel
 from cases.permissions import can_work_case
 
+from .approval_panel import APPROVALS_PANEL, approvals_panel_context
 from .choices import OPEN_ESCALATION_STATES, EscalationLevel
 from .models import Escalation
 from .selectors import case_customer_type_tags
@@ -59,6 +60,9 @@ def escalation_panel_context(case, user) -> dict:
 
 
 def register_case_panels() -> None:
+    register_panel(
+        APPROVALS_PANEL, template="escalation/approvals_panel.html", context=approvals_panel_context, order=3
+    )
     register_panel(
         ESCALATION_PANEL, template="escalation/escalation_panel.html", context=escalation_panel_context, order=4
     )

@@ -15,6 +15,7 @@ from cases.selectors import case_detail
 from core.errors import ApplicationError, InvalidInput, NotAllowed
 from core.forms import service_error_messages
 
+from .approvals import approval_decide, approval_request
 from .choices import OPEN_ESCALATION_STATES, EscalationLevel, EscalationState
 from .escalations import (
     escalation_accept,
@@ -23,7 +24,7 @@ from .escalations import (
     escalation_resolve,
     escalation_return,
 )
-from .models import Escalation
+from .models import CompensationApproval, Escalation
 from .selectors import desk_counts, desk_queue
 from .services import active_customer_types, case_customer_type_remove, case_customer_type_tag
 
@@ -114,6 +115,37 @@ def escalation_act_view(request, pk, step):
         return _back(number, "escalation")
     messages.success(request, _("Escalation: %(state)s.") % {"state": done.get_state_display()})
     return _back(number, "escalation")
+
+
+@login_required
+@require_POST
+def approval_request_view(request, number):
+    case = _case(number)
+    data = {"option": request.POST.get("option", ""), "reason": request.POST.get("reason", "")}
+    try:
+        approval_request(case=case, actor=request.user, data=data)
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(number, "approvals")
+    messages.success(request, _("Approval requested: the people who may decide are told."))
+    return _back(number, "approvals")
+
+
+@login_required
+@require_POST
+def approval_decide_view(request, pk):
+    approval = CompensationApproval.objects.select_related("case").filter(pk=pk).first()
+    if approval is None:
+        raise Http404
+    number = approval.case.number
+    data = {"decision": request.POST.get("decision", ""), "reason": request.POST.get("reason", "")}
+    try:
+        done = approval_decide(approval=approval, actor=request.user, data=data)
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(number, "approvals")
+    messages.success(request, _("Compensation: %(state)s.") % {"state": done.get_state_display()})
+    return _back(number, "approvals")
 
 
 DESK_READERS = {Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR}

@@ -96,6 +96,24 @@
     });
   } catch (e) { /* a broken draft is dropped */ }
 
+  // Alternatives: start low on concessions. Warn while option 1 asks the largest compensation and
+  // another asks less (the same rule as cases/hints.py first_offer_is_largest).
+  document.querySelectorAll("[data-start-low]").forEach(function (warning) {
+    var form = warning.closest("form");
+    var update = function () {
+      var amounts = Array.prototype.map.call(form.querySelectorAll("fieldset.option"), function (set) {
+        var filled = set.querySelector("textarea").value.trim();
+        var value = parseFloat(set.querySelector("input[name$='-compensation']").value);
+        return filled ? (isNaN(value) ? 0 : value) : null;
+      }).filter(function (value) { return value !== null; });
+      var rest = amounts.slice(1);
+      warning.hidden = !(rest.length && amounts[0] > 0 &&
+        amounts[0] >= Math.max.apply(null, rest) && amounts[0] > Math.min.apply(null, rest));
+    };
+    form.addEventListener("input", update);
+    update();
+  });
+
   // Intake: look the phone number up as soon as the agent leaves the field.
   var phone = document.getElementById("id_customer_phone");
   var box = document.getElementById("customer-lookup");

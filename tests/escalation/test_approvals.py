@@ -2,9 +2,11 @@
 before the customer may agree to it; deciders need enough authority and cannot decide their own
 request; limits per role are edited in the admin and change the outcome at once."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from cases.services import case_transition
 from core.errors import Conflict, InvalidInput, NotAllowed
@@ -255,3 +257,62 @@ def test_agreement_over_the_api_names_the_chosen_option(agent, supervisor):
     )
     assert answer.status_code == 400
     assert answer.json()["fields"] == {"chosen_option": [str(MSG_AGREE_PENDING % {"amount": Decimal("300.00")})]}
+
+
+def page(user, case):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client, client.get(f"/cases/{case.number}/").content.decode()
+
+
+def test_the_case_page_shows_each_approval_and_lets_only_a_decider_decide(agent, supervisor):
+    case = offered(agent, 300, 20, 100)
+    mine, html = page(agent, case)
+    panel = html.split('data-testid="approvals"')[1].split("</section>")[0]
+    assert 'data-option="1" data-approval-state="requested"' in panel and 'data-option="3"' in panel
+    assert 'data-option="2"' not in panel  # ¥20 is within the agent's authority
+    assert 'data-testid="approval-decide"' not in panel  # their own requests
+    # cheapest first in the evidence, each keeping its position; option 1 was the largest: a warning
+    alternatives = html.split('data-testid="alternatives"')[1].split("</ol>")[0]
+    assert re.findall(r'<li value="(\d)"', alternatives) == ["2", "3", "1"]
+    assert 'data-testid="start-low"' in html
+    theirs, html = page(supervisor, case)
+    assert html.count('data-testid="approval-decide"') == 2
+    approval = CompensationApproval.objects.get(case=case, option__position=1)
+    theirs.post(f"/escalation/approvals/{approval.pk}/decide/", {"decision": "reject", "reason": "先从低方案谈起"})
+    approval.refresh_from_db()
+    assert (approval.state, approval.decided_by) == ("rejected", supervisor)
+    html = mine.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-approval-state="rejected"' in html and "先从低方案谈起" in html
+    done = mine.post(
+        f"/escalation/cases/{case.number}/approvals/", {"option": "1", "reason": "客户损失较大"}, follow=True
+    )
+    assert "Approval requested" in done.content.decode()
+    assert CompensationApproval.objects.filter(case=case, option__position=1, state="requested").count() == 1
+
+
+def test_an_agent_refused_a_decision_sees_why(agent, other_agent):
+    case = offered(agent, 20, 300)
+    approval = CompensationApproval.objects.get(case=case)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(other_agent)
+    answer = client.post(f"/escalation/approvals/{approval.pk}/decide/", {"decision": "approve", "reason": "好"})
+    assert answer.status_code == 403
+    assert CompensationApproval.objects.get(pk=approval.pk).state == "requested"
+
+
+def test_no_warning_when_the_offer_starts_low(agent):
+    _client, html = page(agent, offered(agent, 20, 300))
+    assert 'data-testid="start-low"' not in html
+
+
+def test_the_case_page_with_approvals_runs_a_fixed_number_of_queries(
+    agent, supervisor, client, django_assert_max_num_queries
+):
+    case = offered(agent, 20, 300, 400)
+    client.force_login(supervisor)
+    client.get(f"/cases/{case.number}/")  # warms the roles and limits caches
+    # the page's own 11 (tests/complaints/test_case_panel.py), the colleagues a supervisor may assign to,
+    # the round's approvals, who offered it
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/cases/{case.number}/").content.decode().count('data-testid="approval-decide"') == 2
