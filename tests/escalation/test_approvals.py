@@ -316,3 +316,18 @@ def test_the_case_page_with_approvals_runs_a_fixed_number_of_queries(
     # the round's approvals, who offered it
     with django_assert_max_num_queries(14):
         assert client.get(f"/cases/{case.number}/").content.decode().count('data-testid="approval-decide"') == 2
+
+
+def test_an_administrator_edits_a_limit_in_the_admin_and_it_counts_at_once(agent, supervisor):
+    case = offered(agent, 20, 600)
+    approval = CompensationApproval.objects.get(case=case)
+    with pytest.raises(NotAllowed):
+        approval_decide(approval=approval, actor=supervisor, data=APPROVE)
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    row = AuthorityLimit.objects.get(role="supervisor")
+    answer = client.post(f"/admin/escalation/authoritylimit/{row.pk}/change/", {"limit": "1000"})
+    assert answer.status_code == 302
+    assert row.history.latest().history_user == root
+    assert approval_decide(approval=approval, actor=supervisor, data=APPROVE).state == "approved"
