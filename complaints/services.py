@@ -11,7 +11,7 @@ from accounts.roles import can_log_complaints
 from cases import events as case_events
 from cases.choices import CustomerTier, Language
 from cases.models import Case
-from cases.services import case_event_record, case_open
+from cases.services import case_event_record, case_open, case_reprioritize
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.history import save_tracked
 
@@ -42,6 +42,7 @@ COMPLAINT_FIELDS = (
 
 MSG_NO_CUSTOMER = _("No customer with this id.")
 MSG_NOT_ATTACHABLE = _("This is not an open case of this customer.")
+MSG_ATTACHED_CHANNEL = _("A complaint through “%(channel)s” was attached.")
 
 
 def _customer_find(data) -> Customer | None:
@@ -176,6 +177,14 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 from_state=case.state,
                 to_state=case.state,
                 payload={"complaint_id": complaint.pk, "summary": complaint.summary},
+                at=now,
+            )
+            # A legal threat attached to a phone case makes it a legal case (never the other way).
+            case_reprioritize(
+                case,
+                channel=complaint.channel,
+                actor=actor,
+                reason=str(MSG_ATTACHED_CHANNEL % {"channel": complaint.get_channel_display()}),
                 at=now,
             )
         else:
