@@ -11,7 +11,8 @@ from accounts.roles import can_log_complaints
 from cases import events as case_events
 from cases.choices import CustomerTier, Language
 from cases.models import Case
-from cases.services import case_event_record, case_open, case_reprioritize
+from cases.services import case_event_record, case_flag_churn, case_open, case_reprioritize
+from cases.services.retention import SOURCE_INTAKE
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.history import save_tracked
 
@@ -196,6 +197,8 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 payload={"channel": cleaned["channel"], "customer_new": customer_created},
                 at=now,
             )
+        if cleaned.get("customer_wants_to_leave"):
+            case_flag_churn(case, actor=actor, source=SOURCE_INTAKE, at=now)
     complaint.intake_warnings = warnings  # not stored: what the agent is told about the customer record
     return complaint, customer_created
 
