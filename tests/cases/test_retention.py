@@ -145,3 +145,13 @@ def test_an_auditor_sees_the_flag_but_no_button(agent, auditor):
     case_flag_churn(case, actor=agent, source="agent")
     html = browser(auditor).get(f"/cases/{case.number}/").content.decode()
     assert 'data-testid="churn-flagged"' in html and 'data-testid="churn-flag"' not in html
+
+
+def test_the_retention_guidance_is_in_chinese_for_a_chinese_page(agent):
+    case = log_case(agent, summary="客户要拆机")
+    case_flag_churn(case, actor=agent, source="agent")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(agent)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert "流失风险" in html and "找到真正的原因" in html and "转交升级处理台" in html
+    assert "Find the real reason" not in html
