@@ -4,6 +4,7 @@ any case, show at intake and on the case page."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from complaints.models import Complaint, Customer
@@ -42,7 +43,8 @@ def test_the_third_complaint_on_different_cases_shows_on_the_case_page(agent, cl
         assert "Repeat complainant: 王小明 made 3 complaints in the last 30 days, on any case." in html
 
 
-def test_intake_warns_when_this_complaint_makes_the_customer_a_repeat_complainant(agent, client):
+def test_intake_warns_when_this_complaint_makes_the_customer_a_repeat_complainant(agent):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(agent)
     log_case(agent, summary="第一件")
     html = client.get("/complaints/customer-lookup/", {"phone": "13800138000"}).content.decode()
