@@ -61,6 +61,9 @@ class CaseListItemOut(serializers.Serializer):
         "null when no deadline runs"
     )
     clock_paused_at = serializers.DateTimeField(allow_null=True, help_text="set while the case waits on the customer")
+    churn_flagged_at = serializers.DateTimeField(
+        allow_null=True, help_text="set once the case is flagged as a retention risk (the customer may leave)"
+    )
 
     def get_deadline_business_minutes_left(self, case) -> int | None:
         if not case.is_open or case.deadline_at is None:
@@ -157,6 +160,7 @@ class CaseDetailOut(CaseListItemOut):
     withdrawal_channel = serializers.CharField()
     withdrawal_words = serializers.CharField()
     reopen_count = serializers.IntegerField()
+    churn_flagged_by = serializers.CharField(source="churn_flagged_by.username", allow_null=True, default=None)
     available_transitions = serializers.SerializerMethodField()
 
     def get_available_transitions(self, case) -> list[str]:

@@ -15,12 +15,14 @@ class CasesConfig(AppConfig):
             checks,
             notify,  # noqa: F401 - registers the event types and the receiver
             promise_rules,
+            retention,
         )
         from .models import BilingualName, DeadlinePolicy, LocalClosure
         from .reference import reference_changed
 
         promise_rules.register()
         checks.register()
+        retention.register_case_panels()
 
         def on_change(sender, **kwargs):
             # After commit: a process that reloads must never see a row that is then rolled back.

@@ -88,6 +88,18 @@ LOGGED = register_event_kind("logged", _("Complaint logged"), payload=("channel"
 COMPLAINT_ATTACHED = register_event_kind(
     "complaint_attached", _("Complaint attached"), payload=("complaint_id", "summary")
 )
+# The case's snapshot of how serious it is, recomputed (services/priority.py): a complaint attached from
+# a more serious channel, or the customer's tier corrected. `old_*`/`new_*`: channel and tier codes,
+# priority numbers (1 urgent … 4 low); a key that did not change has old == new.
+PRIORITY_CHANGED = register_event_kind(
+    "priority_changed",
+    _("Priority recomputed"),
+    payload=("old_channel", "new_channel", "old_tier", "new_tier", "old_priority", "new_priority"),
+)
+# A churn risk (services/retention.py). `source`: how it was noticed — "intake_checkbox" (ticked at
+# intake), "agent" (the agent flagged it on the case) or "customer_words" (the agent confirmed the
+# system's suggestion); `words`: the churn words found in what the customer said (empty otherwise).
+CHURN_FLAGGED = register_event_kind("churn_flagged", _("Retention risk flagged"), payload=("source", "words"))
 # `promises_moved`: ids of the open promises that went from the previous owner to the new one.
 ASSIGNED = register_event_kind("assigned", _("Assigned"), payload=("from_owner", "to_owner", "promises_moved"))
 

@@ -62,6 +62,7 @@ QUEUE_FIELDS = (
     "next_callback_at",
     "deadline_at",
     "clock_paused_at",
+    "churn_flagged_at",
     "owner__id",
     "owner__username",
     "owner__first_name",
@@ -111,7 +112,7 @@ def case_queue(filters: QueueFilters, *, after=None, before=None, size=25) -> Pa
 def case_detail(*, pk=None, number=None) -> Case | None:
     lookup = {"pk": pk} if pk is not None else {"number": number}
     return (
-        Case.objects.select_related("owner", "category", "responsible_unit", "chosen_option")
+        Case.objects.select_related("owner", "category", "responsible_unit", "chosen_option", "churn_flagged_by")
         .prefetch_related(
             Prefetch("options", queryset=CaseOption.objects.order_by("round", "position")),
             Prefetch("promises", queryset=Promise.objects.select_related("keeper").order_by("due_at", "id")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import deadline_views, promise_views, views
+from . import deadline_views, promise_views, retention_views, views
 
 app_name = "cases"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:number>/assign/", views.case_assign_view, name="assign"),
     path("<str:number>/steps/<str:name>/", views.case_step, name="step"),
     path("<str:number>/clock/<str:action>/", deadline_views.case_clock_view, name="clock"),
+    path("<str:number>/retention/", retention_views.case_churn_flag_view, name="churn_flag"),
     path("<str:number>/promises/", promise_views.promise_make_view, name="promise_make"),
     path("<str:number>/promises/<int:pk>/<str:action>/", promise_views.promise_action_view, name="promise_action"),
 ]

@@ -2,8 +2,9 @@
 
 Only the escalation desk and supervisors may do it, always with a reason. The customer's history row
 carries who, when and the reason; each of the customer's open cases gets a `customer_corrected` event
-on its timeline, so whoever works the case sees it. The cases keep their snapshot (the name and tier
-they were logged and prioritised with): the event says what changed since.
+on its timeline, so whoever works the case sees it. The cases keep the name they were logged with (the
+event says what changed since); a tier change is recomputed into each open case's tier snapshot and
+priority (cases' `case_reprioritize`, with its own `priority_changed` event).
 """
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from accounts.roles import CASE_WIDE_ROLES, roles_of
 from cases.choices import CustomerTier
 from cases.events import register_event_kind
 from cases.models import Case
-from cases.services import case_event_record
+from cases.services import case_event_record, case_reprioritize
 from core.errors import InvalidInput, NotAllowed, NotFound
 from core.history import save_tracked
 from core.inputs import text_problem
@@ -69,7 +70,12 @@ def customer_correct(*, actor, customer_id, name=None, tier=None, reason) -> Cus
         for field, change in changes.items():
             setattr(customer, field, change["new"])
         save_tracked(customer, user=actor, at=now, reason=reason.strip())
-        open_cases = Case.objects.filter(is_open=True, complaints__customer=customer).distinct().order_by("id")
+        # Locked: a tier change saves each case (its tier snapshot and priority).
+        open_cases = (
+            Case.objects.select_for_update()
+            .filter(pk__in=Case.objects.filter(is_open=True, complaints__customer=customer).values("pk"))
+            .order_by("id")
+        )
         for case in open_cases:
             case_event_record(
                 case=case,
@@ -81,4 +87,6 @@ def customer_correct(*, actor, customer_id, name=None, tier=None, reason) -> Cus
                 payload={"customer_id": customer.pk, "changes": changes},
                 at=now,
             )
+            if "tier" in changes:
+                case_reprioritize(case, tier=customer.tier, actor=actor, reason=reason.strip(), at=now)
     return customer

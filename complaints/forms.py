@@ -68,6 +68,10 @@ class IntakeForm(StrictInputForm):
     product = ReferenceChoiceField(
         label=_("Product or service"), queryset=Product.objects.filter(active=True), required=False
     )
+    # A churn signal the agent heard (issue 9, item 7): flags the case as a retention risk.
+    customer_wants_to_leave = forms.BooleanField(
+        label=_("The customer wants to leave (cancel, port out, close the account)"), required=False
+    )
     # Attach to one of the customer's open cases instead of opening a new one
     attach_to_case = forms.CharField(label=_("Attach to open case"), max_length=20, required=False)
 

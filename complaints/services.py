@@ -11,7 +11,8 @@ from accounts.roles import can_log_complaints
 from cases import events as case_events
 from cases.choices import CustomerTier, Language
 from cases.models import Case
-from cases.services import case_event_record, case_open
+from cases.services import case_event_record, case_flag_churn, case_open, case_reprioritize
+from cases.services.retention import SOURCE_INTAKE
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.history import save_tracked
 
@@ -42,6 +43,7 @@ COMPLAINT_FIELDS = (
 
 MSG_NO_CUSTOMER = _("No customer with this id.")
 MSG_NOT_ATTACHABLE = _("This is not an open case of this customer.")
+MSG_ATTACHED_CHANNEL = _("A complaint through “%(channel)s” was attached.")
 
 
 def _customer_find(data) -> Customer | None:
@@ -178,6 +180,14 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 payload={"complaint_id": complaint.pk, "summary": complaint.summary},
                 at=now,
             )
+            # A legal threat attached to a phone case makes it a legal case (never the other way).
+            case_reprioritize(
+                case,
+                channel=complaint.channel,
+                actor=actor,
+                reason=str(MSG_ATTACHED_CHANNEL % {"channel": complaint.get_channel_display()}),
+                at=now,
+            )
         else:
             case_event_record(
                 case=case,
@@ -187,6 +197,8 @@ def complaint_log(*, actor, data: dict) -> tuple[Complaint, bool]:
                 payload={"channel": cleaned["channel"], "customer_new": customer_created},
                 at=now,
             )
+        if cleaned.get("customer_wants_to_leave"):
+            case_flag_churn(case, actor=actor, source=SOURCE_INTAKE, at=now)
     complaint.intake_warnings = warnings  # not stored: what the agent is told about the customer record
     return complaint, customer_created
 

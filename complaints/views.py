@@ -14,18 +14,27 @@ from core.forms import add_service_errors, service_error_messages
 
 from .corrections import customer_correct
 from .forms import IntakeForm
-from .selectors import customer_by_id, customer_by_phone, customer_open_cases, customer_recent_complaints
+from .selectors import (
+    REPEAT_THRESHOLD,
+    customer_by_id,
+    customer_by_phone,
+    customer_open_cases,
+    customer_recent_complaints,
+)
 from .services import complaint_log
 
 
 def _lookup(phone) -> dict:
     customer = customer_by_phone(phone) if phone else None
     if customer is None:
-        return {"customer": None, "open_cases": [], "recent_complaints": 0}
+        return {"customer": None, "open_cases": [], "recent_complaints": 0, "repeat_complainant": False}
+    recent = customer_recent_complaints(customer)
     return {
         "customer": customer,
         "open_cases": customer_open_cases(customer),
-        "recent_complaints": customer_recent_complaints(customer),
+        "recent_complaints": recent,
+        # The complaint being logged counts too: the third in a month is a repeat complaint.
+        "repeat_complainant": recent + 1 >= REPEAT_THRESHOLD,
     }
 
 

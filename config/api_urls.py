@@ -2,7 +2,7 @@ from django.urls import path
 
 from accounts.api import TokenObtainApi
 from cases import api as cases_api
-from cases import deadline_api, promise_api
+from cases import deadline_api, promise_api, retention_api
 from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
 from complaints.models import Product
@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/<int:pk>/assign/", cases_api.CaseAssignApi.as_view(), name="case-assign"),
     path("cases/<int:pk>/clock/pause/", deadline_api.CaseClockPauseApi.as_view(), name="case-clock-pause"),
     path("cases/<int:pk>/clock/resume/", deadline_api.CaseClockResumeApi.as_view(), name="case-clock-resume"),
+    path("cases/<int:pk>/churn-flag/", retention_api.CaseChurnFlagApi.as_view(), name="case-churn-flag"),
     path("cases/<int:pk>/promises/", promise_api.PromiseMakeApi.as_view(), name="case-promise-make"),
     path("cases/<int:pk>/customer-types/", escalation_api.CaseCustomerTypesApi.as_view(), name="case-customer-types"),
     path(

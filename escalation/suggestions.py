@@ -1,13 +1,18 @@
 """Customer types the system suggests for the agent to confirm — never applied silently (issue 9,
-item 6): words of a legal or regulator threat in what the customer said suggest the legal type.
-Confirming is tagging (services.py), which puts who confirmed, when and why on the record."""
+item 6): words of a legal or regulator threat in what the customer said suggest the legal type; a
+customer with REPEAT_THRESHOLD or more complaints in REPEAT_DAYS (complaints/selectors.py) suggests
+the chronic complainer. Confirming is tagging (services.py), which puts who confirmed, when and why on the record."""
 
 import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from complaints.selectors import REPEAT_DAYS, case_repeat_complainants
 
 LEGAL = "legal"
+CHRONIC_COMPLAINER = "chronic_complainer"
 # A lawyer, a lawsuit, a court, the regulators customers name (工信部, its 12300 complaint line, 消协).
 # English words whole, with their forms ("issue" is not "sue", "courteous" not "court"); Chinese ones
 # anywhere.
@@ -36,4 +41,17 @@ def suggestions_for(case, tagged_codes) -> list[Suggestion]:
         words = list(dict.fromkeys(match.group(0) for match in _LEGAL.finditer(_said(case))))
         if words:
             found.append(Suggestion(LEGAL, str(MSG_LEGAL_WORDS % {"words": "”, “".join(words[:5])})))
+    if CHRONIC_COMPLAINER not in tagged_codes:
+        # The case page reads the complaints once for every panel (complaints_of_case).
+        repeats = case_repeat_complainants(case)
+        if repeats:
+            found.append(Suggestion(CHRONIC_COMPLAINER, _repeat_reason(max(r.complaints for r in repeats))))
     return found
+
+
+def _repeat_reason(count) -> str:
+    return ngettext(
+        "%(n)d complaint from this customer in the last %(days)d days, on any case.",
+        "%(n)d complaints from this customer in the last %(days)d days, on any case.",
+        count,
+    ) % {"n": count, "days": REPEAT_DAYS}

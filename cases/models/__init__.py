@@ -182,6 +182,17 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # queues sort by time left without a join; and since when the clock waits on the customer.
     deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     clock_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    # Retention (issue 9, item 7): the customer may leave. Set once, by services/retention.py, with a
+    # `churn_flagged` event saying how it was noticed; escalation rules read `churn_flagged_at`.
+    churn_flagged_at = models.DateTimeField(_("retention risk flagged"), null=True, blank=True)
+    churn_flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("retention risk flagged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = tracked_history(excluded_fields=["updated_at"])
 

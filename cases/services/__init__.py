@@ -1,7 +1,9 @@
 from .assignment import case_assign, case_assignable_users
 from .creation import case_open
 from .events import case_event_record
+from .priority import case_reprioritize
 from .promises import promise_call, promise_cancel, promise_make, promise_reschedule
+from .retention import case_flag_churn
 from .transitions import TRANSITIONS, case_record_first_contact, case_transition, transitions_available
 
 __all__ = [
@@ -9,8 +11,10 @@ __all__ = [
     "case_assign",
     "case_assignable_users",
     "case_event_record",
+    "case_flag_churn",
     "case_open",
     "case_record_first_contact",
+    "case_reprioritize",
     "case_transition",
     "promise_call",
     "promise_cancel",

@@ -399,6 +399,11 @@ def _approval_decide(people, match):
     )
 
 
+def _churn_flag(people, match):
+    case = log_case(people["agent"], summary="客户说要携号转网")
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/churn-flag/", {"source": "customer_words"})
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -429,6 +434,7 @@ SETUPS = {
     r"POST /api/cases/\{id\}/promises/": _promise_make,
     r"POST /api/cases/\{id\}/clock/(?P<action>pause|resume)/": _clock,
     r"POST /api/cases/\{id\}/customer-types/": _customer_type_tag,
+    r"POST /api/cases/\{id\}/churn-flag/": _churn_flag,
     r"POST /api/cases/\{id\}/escalations/": _escalation_request,
     r"POST /api/escalations/\{id\}/(?P<action>accept|resolve|return|decline)/": _escalation_action,
     r"POST /api/cases/\{id\}/customer-types/\{code\}/remove/": _customer_type_remove,
