@@ -2,5 +2,6 @@
 
 from .customer_type import CaseCustomerType, CustomerType
 from .escalation import Escalation
+from .rule import EscalationRule, RuleFiring
 
-__all__ = ["CaseCustomerType", "CustomerType", "Escalation"]
+__all__ = ["CaseCustomerType", "CustomerType", "Escalation", "EscalationRule", "RuleFiring"]
