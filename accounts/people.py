@@ -46,31 +46,41 @@ def supervisors_of(user) -> list:
     return all_supervisors()
 
 
-SUPERVISORS_KEY = "accounts:supervisors"
-SUPERVISORS_SECONDS = 300
+PEOPLE_KEY = "accounts:people:%s"
+PEOPLE_SECONDS = 300
 
 
-# This process's copy, read again from the shared cache after a few seconds (a sweep asks hundreds
-# of times a second; a new supervisor is told from the next sweep on).
-_local_supervisors = {"users": None, "until": 0.0}
+# This process's copy per role, read again from the shared cache after a few seconds (a sweep asks
+# hundreds of times a second; a new supervisor is told from the next sweep on).
+_local_people: dict = {}
 LOCAL_SECONDS = 5.0
 
 
-def all_supervisors() -> list:
-    """Every active supervisor, cached (a sweep telling a team without a lead about hundreds of cases
-    asks once). Dropped when anyone's groups or a user change (accounts/signals.py)."""
+def people_with_role(role) -> list:
+    """Every active user with `role`, cached (a sweep telling a team without a lead about hundreds
+    of cases asks once). Dropped when anyone's groups or a user change (accounts/signals.py)."""
     now = time.monotonic()
-    if _local_supervisors["users"] is not None and now < _local_supervisors["until"]:
-        return _local_supervisors["users"]
-    users = cache.get(SUPERVISORS_KEY)
+    users, until = _local_people.get(role, (None, 0.0))
+    if users is not None and now < until:
+        return users
+    users = cache.get(PEOPLE_KEY % role)
     if users is None:
-        users = list(get_user_model().objects.filter(is_active=True, groups__name=Role.SUPERVISOR).distinct())
-        cache.set(SUPERVISORS_KEY, users, SUPERVISORS_SECONDS)
-    _local_supervisors.update(users=users, until=now + LOCAL_SECONDS)
+        users = list(get_user_model().objects.filter(is_active=True, groups__name=role).distinct().order_by("id"))
+        cache.set(PEOPLE_KEY % role, users, PEOPLE_SECONDS)
+    _local_people[role] = (users, now + LOCAL_SECONDS)
     return users
 
 
+def all_supervisors() -> list:
+    return people_with_role(Role.SUPERVISOR)
+
+
+def desk_members() -> list:
+    """Who takes escalations to the desk (L2, L3)."""
+    return people_with_role(Role.ESCALATION_DESK)
+
+
 def forget_supervisors() -> None:
-    """Drop the list here and in the shared cache (people or groups changed)."""
-    _local_supervisors.update(users=None, until=0.0)
-    cache.delete(SUPERVISORS_KEY)
+    """Drop the lists of people per role here and in the shared cache (people or groups changed)."""
+    _local_people.clear()
+    cache.delete_many([PEOPLE_KEY % role for role in Role.values])

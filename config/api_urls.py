@@ -7,7 +7,7 @@ from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
 from complaints.models import Product
 from escalation import api as escalation_api
-from escalation import approval_api
+from escalation import approval_api, desk_api
 from notifications import api as notifications_api
 
 app_name = "api"
@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("customer-types/", escalation_api.CustomerTypeListApi.as_view(), name="customer-type-list"),
     path("cases/<int:pk>/escalations/", escalation_api.CaseEscalationsApi.as_view(), name="case-escalations"),
+    path("escalations/", desk_api.DeskQueueApi.as_view(), name="desk-queue"),
+    path("escalations/<int:pk>/raise/", desk_api.EscalationRaiseApi.as_view(), name="escalation-raise"),
+    path("escalations/<int:pk>/hand-over/", desk_api.EscalationHandOverApi.as_view(), name="escalation-hand-over"),
+    path("escalation-rules/", desk_api.EscalationRuleListApi.as_view(), name="escalation-rule-list"),
+    path("cases/<int:pk>/rule-firings/", desk_api.CaseRuleFiringsApi.as_view(), name="case-rule-firings"),
     path("escalations/<int:pk>/accept/", escalation_api.EscalationAcceptApi.as_view(), name="escalation-accept"),
     *(
         path(f"escalations/<int:pk>/{action}/", view.as_view(), name=f"escalation-{action}")

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AuthorityLimit, CustomerType
+from .forms import EscalationRuleForm
+from .models import AuthorityLimit, CustomerType, EscalationRule, RuleFiring
+from .models.rule import CONDITION_FIELDS
 
 
 @admin.register(CustomerType)
@@ -35,3 +38,49 @@ class AuthorityLimitAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a role without a row has no authority; set 0 instead
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(SimpleHistoryAdmin):
+    """The conditions that send a case up, and to which level. A rule fires once per case; its
+    firings (below) say on which cases, when and why."""
+
+    list_display = ("rule_name", "level", "position", "active")
+    list_editable = ("position", "active")
+    list_filter = ("level", "active")
+    filter_horizontal = ("customer_types",)
+    ordering = ("position", "code")
+    fieldsets = (
+        (None, {"fields": ("code", "name_zh", "name_en", "position", "active", "level", "reason_zh", "reason_en")}),
+        (
+            _("Conditions (all that are filled in must hold)"),
+            {"fields": CONDITION_FIELDS},
+        ),
+    )
+    form = EscalationRuleForm
+
+    @admin.display(description=_("Rule"), ordering="code")
+    def rule_name(self, rule):
+        return rule.name
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its firings point at it; deactivate instead
+
+
+@admin.register(RuleFiring)
+class RuleFiringAdmin(admin.ModelAdmin):
+    """The record of rules that fired: read only."""
+
+    list_display = ("fired_at", "rule", "case", "moment", "level", "outcome")
+    list_filter = ("rule", "moment", "outcome")
+    list_select_related = ("rule", "case")
+    raw_id_fields = ("case", "escalation", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,22 +7,22 @@ any change of owner (cases' own assignment service) and the case event in one tr
 
 from django import forms
 from django.db import IntegrityError, transaction
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from accounts.people import all_supervisors, desk_members
+from accounts.roles import Role, roles_of
 from cases.evidence import TEXT_LIMIT
 from cases.permissions import can_work_case
 from cases.services import case_assign, case_event_record
-from cases.signals import escalation_triggered
-from core.errors import Conflict, NotAllowed
+from core.errors import Conflict, InvalidInput, NotAllowed
 from core.forms import valid_input
 from core.history import save_tracked
 from core.inputs import StrictInputForm
 
 from . import events
-from .choices import EscalationLevel
+from .choices import OPEN_ESCALATION_STATES, EscalationLevel, EscalationState
 from .models import Escalation
 
 MSG_CASE_ENDED = _("This case has ended; it can no longer be escalated.")
@@ -30,11 +30,12 @@ MSG_ALREADY_OPEN = _("This case is already escalated; see its open escalation.")
 MSG_STATE = _("This escalation is “%(state)s”; it cannot do that now.")
 MSG_STALE = _("Someone else changed this escalation meanwhile; reload it and try again.")
 MSG_INVALID = _("Check the escalation: %(fields)s.")
-# What the system writes as the reason of a triggered escalation.
-TRIGGER_REASONS = {
-    "promises_missed": _("Two promises to the customer were missed."),
-    "deadline_breached": _("A deadline was breached."),
-}
+MSG_NOT_DESK = _("Choose an active member of the escalation desk or a supervisor.")
+MSG_SAME_HOLDER = _("They already hold this escalation.")
+MSG_NOT_HIGHER = _("The escalation is already at %(level)s; choose a higher level.")
+# Escalation.trigger of an escalation a rule requested: this, then the rule's code.
+RULE_TRIGGER = "rule:"
+DESK_ROLES = frozenset({Role.ESCALATION_DESK, Role.SUPERVISOR})
 
 
 class EscalationRequestInput(StrictInputForm):
@@ -42,6 +43,11 @@ class EscalationRequestInput(StrictInputForm):
         label=_("Level"), choices=EscalationLevel.choices, coerce=int, initial=EscalationLevel.L2
     )
     reason = forms.CharField(label=_("Why the case needs the desk"), max_length=TEXT_LIMIT)
+
+
+class EscalationRaiseInput(StrictInputForm):
+    level = forms.TypedChoiceField(label=_("Level"), choices=EscalationLevel.choices, coerce=int)
+    reason = forms.CharField(label=_("Why it needs a higher level"), max_length=TEXT_LIMIT)
 
 
 class EscalationOutcomeInput(StrictInputForm):
@@ -57,6 +63,7 @@ def _open(case, *, level, reason, trigger, actor, at) -> Escalation:
         case=case, level=level, reason=reason, trigger=trigger, requested_by=actor, requested_at=at,
         previous_owner_id=case.owner_id,
     )  # fmt: skip
+    escalation.rank(case.customer_tier)
     try:
         with transaction.atomic():
             save_tracked(escalation, user=actor, at=at, reason=reason)
@@ -84,18 +91,63 @@ def escalation_request(*, case, actor, data) -> Escalation:
         return _open(case, level=cleaned["level"], reason=cleaned["reason"], trigger="", actor=actor, at=timezone.now())
 
 
-@receiver(escalation_triggered, dispatch_uid="escalation.on_trigger")
-def escalate_on_trigger(sender, case, trigger, detail, **kwargs):
-    """A second missed promise or a breached deadline puts the case in the desk's queue (L2), unless
-    it is already escalated. Runs inside the transaction that recorded the trigger."""
-    if not case.is_open or Escalation.objects.filter(case=case, state__in=("requested", "accepted")).exists():
-        return
-    reason = str(TRIGGER_REASONS.get(trigger, trigger))
+def escalation_open_for_rule(case, rule, actor) -> Escalation | None:
+    """A rule held (rules.py): the case goes to the rule's level with its reason. None when someone
+    opened an escalation meanwhile (the case is escalated either way). Caller holds the transaction."""
     try:
         with transaction.atomic():
-            _open(case, level=EscalationLevel.L2, reason=reason, trigger=trigger, actor=None, at=timezone.now())
+            return _open(
+                case, level=rule.level, reason=rule.reason, trigger=f"{RULE_TRIGGER}{rule.code}", actor=actor,
+                at=timezone.now(),
+            )  # fmt: skip
     except Conflict:
-        pass  # opened meanwhile by someone else: the case is escalated either way
+        return None
+
+
+def _raise(escalation, *, level, reason, actor, at):
+    from_level = escalation.level
+    escalation.level = level
+    escalation.rank(escalation.case.customer_tier)
+    save_tracked(escalation, user=actor, at=at, reason=reason)
+    case_event_record(
+        case=escalation.case, kind=events.ESCALATION_RAISED, actor=actor, reason=reason,
+        payload={"escalation": escalation.pk, "from_level": from_level, "level": level}, at=at,
+    )  # fmt: skip
+
+
+def escalation_rerank(case, *, actor) -> None:
+    """The customer's tier on the case changed: its open escalation takes its new place in the
+    desk's queue. Caller holds the transaction."""
+    escalation = Escalation.objects.select_for_update().filter(case=case, state__in=OPEN_ESCALATION_STATES).first()
+    if escalation is not None:
+        rank = escalation.urgency_rank
+        escalation.rank(case.customer_tier)
+        if escalation.urgency_rank != rank:
+            save_tracked(escalation, user=actor)
+
+
+def escalation_raise_for_rule(escalation, rule, actor) -> None:
+    """A rule of a higher level held while the case was already escalated: up to its level."""
+    _raise(escalation, level=rule.level, reason=rule.reason, actor=actor, at=timezone.now())
+
+
+def escalation_raise(*, escalation, actor, data) -> Escalation:
+    """Up a level (L2 → L3) with a reason, by the desk or a supervisor; the state is unchanged, so
+    whoever accepted it keeps the case."""
+    cleaned = _valid(EscalationRaiseInput, data)
+    try:
+        with transaction.atomic():
+            escalation = _locked(escalation)
+            if escalation.state not in OPEN_ESCALATION_STATES:
+                raise Conflict(MSG_STATE % {"state": escalation.get_state_display()})
+            if not roles_of(actor) & DESK_ROLES:
+                raise NotAllowed()
+            if cleaned["level"] <= escalation.level:
+                raise InvalidInput(fields={"level": [MSG_NOT_HIGHER % {"level": escalation.get_level_display()}]})
+            _raise(escalation, level=cleaned["level"], reason=cleaned["reason"], actor=actor, at=timezone.now())
+    except ConcurrentTransition:
+        raise Conflict(MSG_STALE) from None
+    return escalation
 
 
 def _step(escalation, name, actor, at, **values):
@@ -156,6 +208,58 @@ def escalation_accept(*, escalation, actor) -> Escalation:
     return escalation
 
 
+class EscalationHandOverInput(StrictInputForm):
+    to = forms.IntegerField(label=_("Desk member"), min_value=1)
+    note = forms.CharField(label=_("Note for them"), max_length=TEXT_LIMIT, required=False)
+
+
+def _desk_member(pk):
+    people = {user.pk: user for user in (*desk_members(), *all_supervisors())}
+    if pk not in people:
+        raise InvalidInput(fields={"to": [MSG_NOT_DESK]})
+    return people[pk]
+
+
+def escalation_hand_over(*, escalation, actor, data) -> Escalation:
+    """Claim for someone, or reassign: a requested escalation is accepted on behalf of the desk
+    member named, an accepted one passes to them; either way they own the case from now on. Who may:
+    a supervisor, or the desk member who holds it."""
+    cleaned = _valid(EscalationHandOverInput, data)
+    to = _desk_member(cleaned["to"])
+    note = cleaned.get("note") or ""
+    try:
+        with transaction.atomic():
+            escalation = _locked(escalation)
+            now = timezone.now()
+            from_user = escalation.accepted_by_id
+            lead = Role.SUPERVISOR in roles_of(actor)
+            if escalation.state == EscalationState.REQUESTED:
+                if not lead and actor.pk != to.pk:
+                    raise NotAllowed()  # a desk member claims for themselves; a supervisor for anyone
+                _step(escalation, "accept", actor, now, by=to)
+            elif escalation.state == EscalationState.ACCEPTED:
+                if not lead and actor.pk != from_user:
+                    raise NotAllowed()
+                if to.pk == from_user:
+                    raise InvalidInput(fields={"to": [MSG_SAME_HOLDER]})
+                escalation.accepted_by = to
+            else:
+                raise Conflict(MSG_STATE % {"state": escalation.get_state_display()})
+            save_tracked(escalation, user=actor, at=now, reason=note or None)
+            case = escalation.case
+            if not case.is_open:
+                raise Conflict(MSG_CASE_ENDED)
+            if case.owner_id != to.pk:
+                case_assign(case=case, owner_id=to.pk, actor=actor)
+            case_event_record(
+                case=case, kind=events.ESCALATION_HANDED_OVER, actor=actor, reason=note,
+                payload={"escalation": escalation.pk, "from_user": from_user, "to_user": to.pk}, at=now,
+            )  # fmt: skip
+    except ConcurrentTransition:
+        raise Conflict(MSG_STALE) from None
+    return escalation
+
+
 def escalation_resolve(*, escalation, actor, data) -> Escalation:
     return _end(escalation, "resolve", actor, data, events.ESCALATION_RESOLVED, owner_back=False)
 
@@ -173,6 +277,8 @@ def escalation_decline(*, escalation, actor, data) -> Escalation:
 __all__ = [
     "escalation_accept",
     "escalation_decline",
+    "escalation_hand_over",
+    "escalation_raise",
     "escalation_request",
     "escalation_resolve",
     "escalation_return",

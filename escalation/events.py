@@ -16,8 +16,16 @@ CUSTOMER_TYPE_REMOVED = register_event_kind(
 ESCALATION_REQUESTED = register_event_kind(
     "escalation_requested", _("Escalation requested"), payload=("escalation", "level", "trigger")
 )
+# Up a level (a person with a reason, or a rule of a higher level): `from_level` → `level`.
+ESCALATION_RAISED = register_event_kind(
+    "escalation_raised", _("Escalation raised a level"), payload=("escalation", "from_level", "level")
+)
 ESCALATION_ACCEPTED = register_event_kind(
     "escalation_accepted", _("Escalation accepted"), payload=("escalation", "level")
+)
+# Claimed for someone or passed on: `from_user` (None when it was still requested) → `to_user`.
+ESCALATION_HANDED_OVER = register_event_kind(
+    "escalation_handed_over", _("Escalation handed over"), payload=("escalation", "from_user", "to_user")
 )
 ESCALATION_RESOLVED = register_event_kind(
     "escalation_resolved", _("Escalation resolved"), payload=("escalation", "level")

@@ -3,13 +3,16 @@ beside the steps, and the form to tag another (registered with cases' panel regi
 
 from django.utils.functional import SimpleLazyObject
 
+from accounts.people import all_supervisors, desk_members
 from accounts.roles import Role, roles_of
 from cases.panels import register_panel
 from cases.permissions import can_work_case
 
 from .approval_panel import APPROVALS_PANEL, approvals_panel_context
 from .choices import OPEN_ESCALATION_STATES, EscalationLevel
+from .escalations import DESK_ROLES
 from .models import Escalation
+from .rules import rule_of_trigger
 from .selectors import case_customer_type_tags
 from .services import active_customer_types
 from .suggestions import suggestions_for
@@ -40,18 +43,33 @@ def customer_types_panel_context(case, user) -> dict:
     return {"panel": SimpleLazyObject(lambda: _panel(case, user))}
 
 
+def _desk_people(*, exclude):
+    people = {p.pk: p for p in (*desk_members(), *all_supervisors()) if p.pk != exclude}
+    return sorted(people.values(), key=lambda p: p.username)
+
+
 def _escalation_panel(case, user) -> dict:
     current = (
         Escalation.objects.filter(case=case, state__in=OPEN_ESCALATION_STATES)
         .select_related("requested_by", "accepted_by")
         .first()
     )
-    desk = bool(roles_of(user) & {Role.ESCALATION_DESK, Role.SUPERVISOR})
+    roles = roles_of(user)
+    desk = bool(roles & DESK_ROLES) and case.is_open
+    lead = Role.SUPERVISOR in roles
+    holds = current is not None and current.accepted_by_id == user.pk
     return {
         "current": current,
         "may_request": current is None and case.is_open and can_work_case(case, user),
-        "desk": desk and case.is_open,
+        "desk": desk,
+        "may_raise": desk and current is not None and current.level < EscalationLevel.L3,
+        "higher_levels": [(v, label) for v, label in EscalationLevel.choices if current and v > current.level],
+        # Claim for someone (a lead) or pass on what one holds; the list comes from the people cache.
+        "may_hand_over": desk and current is not None and (lead or holds),
+        "desk_people": _desk_people(exclude=current.accepted_by_id if current else None) if desk else [],
         "levels": EscalationLevel.choices,
+        # The rule that asked, named from the rules each process keeps (no query).
+        "rule": rule_of_trigger(current.trigger) if current else None,
     }
 
 

@@ -1,12 +1,16 @@
 """Reads of the escalation app, with their joins planned."""
 
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Value
+from dataclasses import dataclass
+
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.pagination import Page, Sort, keyset_page
+from cases.models import NO_PROMISE
+from core.pagination import Page, Sort, count_capped, keyset_page
 
 from .choices import OPEN_ESCALATION_STATES
-from .models import CaseCustomerType, Escalation
+from .models import CaseCustomerType, Escalation, RuleFiring
 
 
 def case_customer_type_tags(case):
@@ -18,23 +22,68 @@ def case_customer_type_tags(case):
     )
 
 
-# The desk's queue: the highest level first, then whoever has waited longest.
-DESK_SORT = Sort(
-    ("urgency", "requested_at", "id"),
-    descending=False,
-    label=_("Most urgent first"),
-    computed=(("urgency", ExpressionWrapper(Value(4) - F("level"), output_field=IntegerField())),),
-)
+def case_rule_firings(case):
+    """The rules that fired on `case`, newest first (one query when read)."""
+    return RuleFiring.objects.filter(case=case).select_related("rule").order_by("-fired_at", "-id")
 
 
-def desk_queue(*, level=None, state=None, after=None, before=None, size=25) -> Page:
-    """Open escalations (or those of one state), most urgent first, in keyset pages. Two queries."""
+# The desk's queue. Most urgent first: the level, then the customer's tier (Escalation.urgency_rank,
+# kept by the services), then whoever has waited longest; or the case's deadline, soonest first.
+DESK_SORTS = {
+    "urgency": Sort(("urgency_rank", "requested_at", "id"), descending=False, label=_("Most urgent first")),
+    "deadline": Sort(
+        ("deadline_key", "id"),
+        descending=False,
+        label=_("Deadline, soonest first"),
+        # A case without a running deadline sorts last (a NULL cannot be compared in a cursor).
+        computed=(
+            (
+                "deadline_key",
+                Coalesce(
+                    "case__deadline_at", Value(NO_PROMISE, output_field=DateTimeField()), output_field=DateTimeField()
+                ),
+            ),
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DeskFilters:
+    level: int | None = None
+    state: str | None = None
+    customer_type: str | None = None  # a CustomerType code: cases tagged with it now
+    channel: str | None = None
+
+
+def desk_queue(filters: DeskFilters = DeskFilters(), *, sort="urgency", after=None, before=None, size=25) -> Page:
+    """Open escalations (or those of one state), in keyset pages, each with its case and the case's
+    customer types now (`types`), and the (capped) count. Four queries whatever the page size."""
     qs = Escalation.objects.select_related("case", "requested_by", "accepted_by").filter(
-        state__in=[state] if state else OPEN_ESCALATION_STATES
+        state__in=[filters.state] if filters.state else OPEN_ESCALATION_STATES
     )
-    if level:
-        qs = qs.filter(level=level)
-    return keyset_page(qs, DESK_SORT, after=after, before=before, size=size)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.channel:
+        qs = qs.filter(case__channel=filters.channel)
+    if filters.customer_type:
+        tagged = CaseCustomerType.objects.filter(
+            case=OuterRef("case"), removed_at__isnull=True, customer_type__code=filters.customer_type
+        )
+        qs = qs.filter(Exists(tagged))
+    page = keyset_page(qs, DESK_SORTS[sort], after=after, before=before, size=size)
+    page.count, page.count_capped = count_capped(qs)
+    tags = (
+        CaseCustomerType.objects.filter(case_id__in=[e.case_id for e in page.items], removed_at__isnull=True)
+        .select_related("customer_type")
+        .order_by("tagged_at", "id")
+    )
+    by_case = {}
+    for tag in tags if page.items else ():
+        by_case.setdefault(tag.case_id, []).append(tag.customer_type)
+    for escalation in page.items:
+        escalation.types = by_case.get(escalation.case_id, [])
+    return page
 
 
 def desk_counts() -> dict:

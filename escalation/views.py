@@ -7,25 +7,32 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.people import display_name
 from accounts.roles import Role, roles_of
+from cases.choices import Channel
 from cases.selectors import case_detail
 from core.errors import ApplicationError, InvalidInput, NotAllowed
 from core.forms import service_error_messages
 
 from .approvals import approval_decide, approval_request
 from .choices import OPEN_ESCALATION_STATES, EscalationLevel, EscalationState
+from .desk_params import desk_query_parse
 from .escalations import (
+    DESK_ROLES,
     escalation_accept,
     escalation_decline,
+    escalation_hand_over,
+    escalation_raise,
     escalation_request,
     escalation_resolve,
     escalation_return,
 )
 from .models import CompensationApproval, Escalation
-from .selectors import desk_counts, desk_queue
+from .selectors import DESK_SORTS, desk_counts, desk_queue
 from .services import active_customer_types, case_customer_type_remove, case_customer_type_tag
 
 
@@ -99,9 +106,11 @@ def escalation_act_view(request, pk, step):
     if escalation is None:
         raise Http404
     number = escalation.case.number
-    action = "accept" if step == "accept" else request.POST.get("action", "")
+    action = step if step in ("accept", "raise", "hand_over") else request.POST.get("action", "")
     services = {
         "accept": lambda: escalation_accept(escalation=escalation, actor=request.user),
+        "raise": lambda: escalation_raise(escalation=escalation, actor=request.user, data=request.POST),
+        "hand_over": lambda: escalation_hand_over(escalation=escalation, actor=request.user, data=request.POST),
         "resolve": lambda: escalation_resolve(escalation=escalation, actor=request.user, data=request.POST),
         "return": lambda: escalation_return(escalation=escalation, actor=request.user, data=request.POST),
         "decline": lambda: escalation_decline(escalation=escalation, actor=request.user, data=request.POST),
@@ -113,7 +122,12 @@ def escalation_act_view(request, pk, step):
     except ApplicationError as exc:
         messages.error(request, _error_text(exc))
         return _back(number, "escalation")
-    messages.success(request, _("Escalation: %(state)s.") % {"state": done.get_state_display()})
+    if action == "raise":
+        messages.success(request, _("Escalation raised to %(level)s.") % {"level": done.get_level_display()})
+    elif action == "hand_over":
+        messages.success(request, _("Handed over to %(who)s.") % {"who": display_name(done.accepted_by)})
+    else:
+        messages.success(request, _("Escalation: %(state)s.") % {"state": done.get_state_display()})
     return _back(number, "escalation")
 
 
@@ -151,28 +165,20 @@ def approval_decide_view(request, pk):
 DESK_READERS = {Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR}
 
 
-def _choice(raw, choices):
-    return raw if raw in {str(value) for value, _label in choices} else None
-
-
 @login_required
 def desk_queue_view(request):
     """The escalation desk's queue: every open escalation, most urgent first; live."""
     roles = roles_of(request.user)
     if not roles & DESK_READERS:
         raise PermissionDenied
-    level = _choice(request.GET.get("level", ""), EscalationLevel.choices)
-    state = _choice(request.GET.get("state", ""), [(s, s) for s in OPEN_ESCALATION_STATES])
+    query = desk_query_parse(request.GET)
+    for name, problems in query.errors.items():
+        messages.warning(request, f"{name}: {' '.join(str(p) for p in problems)}")
     try:
-        page = desk_queue(
-            level=int(level) if level else None,
-            state=state,
-            after=request.GET.get("after") or None,
-            before=request.GET.get("before") or None,
-        )
+        page = desk_queue(query.filters, sort=query.sort, after=query.after, before=query.before, size=query.size)
     except InvalidInput as exc:
         messages.warning(request, exc.message)
-        page = desk_queue(level=int(level) if level else None, state=state)
+        page = desk_queue(query.filters, sort=query.sort, size=query.size)
     counts = desk_counts()
     per_level = [
         (value, label, sum(n for (lv, _state), n in counts.items() if lv == value))
@@ -181,17 +187,22 @@ def desk_queue_view(request):
     params = request.GET.copy()
     for key in ("after", "before"):
         params.pop(key, None)
+    may_act = bool(roles & DESK_ROLES)
     return render(
         request,
         "escalation/desk.html",
         {
             "page": page,
             "per_level": per_level,
-            "level": level,
-            "state": state,
+            "filters": query.filters,
+            "sort": query.sort,
+            "sorts": [(key, sort.label) for key, sort in DESK_SORTS.items()],
             "states": [(s, EscalationState(s).label) for s in OPEN_ESCALATION_STATES],
-            "may_accept": bool(roles & {Role.ESCALATION_DESK, Role.SUPERVISOR}),
+            "types": list(active_customer_types().values()),
+            "channels": Channel.choices,
+            "may_accept": may_act,
             "base_query": params.urlencode(),
+            "now": timezone.now(),
             "nav": "desk",
         },
     )

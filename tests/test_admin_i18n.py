@@ -33,6 +33,7 @@ from cases.choices import CaseState
 from cases.events import event_kinds
 from cases.models import Category, LocalClosure, ResponsibleUnit
 from complaints.models import Product
+from escalation.services import case_customer_type_tag
 from tests.factories import UserFactory, case_in_state
 
 OURS = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES" / "django.mo"
@@ -121,7 +122,9 @@ def read(response) -> VisibleText:
 def chinese_admin(client):
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
     agent = UserFactory(username="agent_a", role="agent")
-    case_in_state("assured", owner=agent)  # a case with its events, complaint and customer
+    case = case_in_state("assured", owner=agent)  # a case with its events, complaint and customer
+    # A rule fires on it (a rule firing and an escalation to open).
+    case_customer_type_tag(case=case, actor=agent, data={"customer_type": "legal"})
     Profile.objects.create(user=agent)
     LocalClosure.objects.create(date=datetime.date(2030, 1, 2), reason="办公室搬迁")
     Token.objects.create(user=superuser)

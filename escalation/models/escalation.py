@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.roles import Role, roles_of
+from cases.choices import TIER_WEIGHT, CustomerTier
 from cases.models import Case
 from core.history import tracked_history
 
@@ -32,6 +33,9 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
         _("state"), max_length=12, choices=EscalationState.choices, default=EscalationState.REQUESTED, protected=True
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=EscalationLevel.choices, default=EscalationLevel.L2)
+    # The desk's order, lowest first: the level, then the customer's tier (kept up to date by the
+    # services when either changes), so the queue reads an index instead of sorting on a join.
+    urgency_rank = models.PositiveSmallIntegerField(_("urgency rank"), default=0, editable=False)
     reason = models.TextField(_("reason"))
     trigger = models.CharField(_("trigger"), max_length=40, blank=True, help_text=_("Empty when a person asked."))
     requested_by = models.ForeignKey(
@@ -69,10 +73,23 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
                 fields=["case"], condition=models.Q(state__in=OPEN_ESCALATION_STATES), name="escalation_one_open"
             ),
         ]
-        indexes = [models.Index(fields=["state", "level", "requested_at"], name="escalation_queue")]
+        indexes = [
+            models.Index(fields=["state", "level", "requested_at"], name="escalation_queue"),
+            models.Index(
+                fields=["urgency_rank", "requested_at", "id"],
+                name="escalation_urgency",
+                condition=models.Q(state__in=OPEN_ESCALATION_STATES),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.case_id} L{self.level} {self.state}"
+
+    def rank(self, tier) -> None:
+        """Set urgency_rank from the level and the customer's `tier` (L3 VIP first, L1 standard last)."""
+        self.urgency_rank = (EscalationLevel.L3 - self.level) * 10 + (
+            TIER_WEIGHT[CustomerTier.VIP] - TIER_WEIGHT[CustomerTier(tier)]
+        )
 
     @transition(field=state, source=EscalationState.REQUESTED, target=EscalationState.ACCEPTED, permission=_is_desk)
     def accept(self, *, by, at):

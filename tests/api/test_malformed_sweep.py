@@ -404,6 +404,23 @@ def _churn_flag(people, match):
     return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/churn-flag/", {"source": "customer_words"})
 
 
+def _escalation_raise(people, match):
+    escalation = escalation_request(
+        case=log_case(people["agent"]), actor=people["agent"], data={"level": 2, "reason": "要求升级"}
+    )
+    return Target(
+        client_for(people["desk"]), f"/api/escalations/{escalation.pk}/raise/", {"level": 3, "reason": "已起诉"}
+    )
+
+
+def _escalation_hand_over(people, match):
+    escalation = escalation_request(
+        case=log_case(people["agent"]), actor=people["agent"], data={"level": 2, "reason": "要求升级"}
+    )
+    body = {"to": people["desk"].pk, "note": "交给你"}
+    return Target(client_for(people["supervisor"]), f"/api/escalations/{escalation.pk}/hand-over/", body)
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -437,6 +454,8 @@ SETUPS = {
     r"POST /api/cases/\{id\}/churn-flag/": _churn_flag,
     r"POST /api/cases/\{id\}/escalations/": _escalation_request,
     r"POST /api/escalations/\{id\}/(?P<action>accept|resolve|return|decline)/": _escalation_action,
+    r"POST /api/escalations/\{id\}/raise/": _escalation_raise,
+    r"POST /api/escalations/\{id\}/hand-over/": _escalation_hand_over,
     r"POST /api/cases/\{id\}/customer-types/\{code\}/remove/": _customer_type_remove,
     r"POST /api/cases/\{id\}/approvals/": _approval_request,
     r"POST /api/approvals/\{id\}/decide/": _approval_decide,

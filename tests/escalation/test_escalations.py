@@ -96,16 +96,19 @@ def test_a_second_missed_promise_puts_the_case_in_the_desks_queue(agent):
         promises_miss_overdue()
     escalation = Escalation.objects.get(case=case)
     assert (escalation.state, escalation.trigger, escalation.requested_by, escalation.level) == (
-        "requested", "promises_missed", None, 2,
+        "requested", "rule:two_missed_promises", None, 2,
     )  # fmt: skip
 
 
 def test_a_breached_deadline_escalates_once_however_many_triggers(agent, office_hours):
     case = log_case(agent, tier="vip")
     office_hours.move_to(dt.datetime(2026, 12, 4, 12, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")))
+    assert Escalation.objects.get(case=case).level == 1  # a VIP complaint: a supervisor looks after it
     assert deadlines_breach() == 2  # first response and resolution, both past
-    assert Escalation.objects.filter(case=case).count() == 1
-    assert Escalation.objects.get(case=case).trigger == "deadline_breached"
+    escalation = Escalation.objects.get(case=case)  # still one: raised to the desk's level, once
+    assert (escalation.trigger, escalation.level) == ("rule:vip_customer", 2)
+    assert case.events.filter(kind="escalation_raised").count() == 1
+    assert case.rule_firings.get(rule__code="deadline_breached").moment == "deadline_breached"
 
 
 def test_an_ended_case_is_not_escalated(agent):
