@@ -14,6 +14,7 @@ from core.forms import add_service_errors, service_error_messages
 
 from .corrections import customer_correct
 from .forms import IntakeForm
+from .intake_notes import intake_notes
 from .selectors import (
     REPEAT_THRESHOLD,
     customer_by_id,
@@ -27,7 +28,7 @@ from .services import complaint_log
 def _lookup(phone) -> dict:
     customer = customer_by_phone(phone) if phone else None
     if customer is None:
-        return {"customer": None, "open_cases": [], "recent_complaints": 0, "repeat_complainant": False}
+        return {"customer": None, "open_cases": [], "recent_complaints": 0, "repeat_complainant": False, "notes": []}
     recent = customer_recent_complaints(customer)
     return {
         "customer": customer,
@@ -35,6 +36,7 @@ def _lookup(phone) -> dict:
         "recent_complaints": recent,
         # The complaint being logged counts too: the third in a month is a repeat complaint.
         "repeat_complainant": recent + 1 >= REPEAT_THRESHOLD,
+        "notes": intake_notes(customer),
     }
 
 

@@ -1,19 +1,22 @@
 """What escalation/ shows on the case page: the customer types on the case, each with its playbook
 beside the steps, and the form to tag another (registered with cases' panel registry)."""
 
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 from accounts.people import all_supervisors, desk_members
 from accounts.roles import Role, roles_of
 from cases.panels import register_panel
 from cases.permissions import can_work_case
+from complaints.intake_notes import register_intake_note
 
 from .approval_panel import APPROVALS_PANEL, approvals_panel_context
 from .choices import OPEN_ESCALATION_STATES, EscalationLevel
 from .escalations import DESK_ROLES
 from .models import Escalation
 from .rules import rule_of_trigger
-from .selectors import case_customer_type_tags
+from .selectors import case_customer_type_tags, customer_earlier_types
 from .services import active_customer_types
 from .suggestions import suggestions_for
 
@@ -77,10 +80,25 @@ def escalation_panel_context(case, user) -> dict:
     return {"panel": SimpleLazyObject(lambda: _escalation_panel(case, user))}
 
 
+MSG_EARLIER_TYPE = _("Tagged “%(type)s” on %(case)s (%(when)s): see its playbook before you answer.")
+
+
+def earlier_types_note(customer) -> list[str]:
+    """For the intake page: the customer types on this customer's earlier cases."""
+    return [
+        str(MSG_EARLIER_TYPE % {
+            "type": tag.customer_type.name, "case": tag.case.number,
+            "when": timezone.localtime(tag.tagged_at).strftime("%Y-%m-%d"),
+        })
+        for tag in customer_earlier_types(customer.pk)
+    ]  # fmt: skip
+
+
 def register_case_panels() -> None:
     register_panel(
         APPROVALS_PANEL, template="escalation/approvals_panel.html", context=approvals_panel_context, order=3
     )
+    register_intake_note("earlier_customer_types", earlier_types_note)
     register_panel(
         ESCALATION_PANEL, template="escalation/escalation_panel.html", context=escalation_panel_context, order=4
     )

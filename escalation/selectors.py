@@ -27,6 +27,19 @@ def case_rule_firings(case):
     return RuleFiring.objects.filter(case=case).select_related("rule").order_by("-fired_at", "-id")
 
 
+def customer_earlier_types(customer_id, limit=20):
+    """The types on the customer's cases (tags not removed), newest first, one per type."""
+    tags = (
+        CaseCustomerType.objects.filter(case__complaints__customer_id=customer_id, removed_at__isnull=True)
+        .select_related("customer_type", "case")
+        .order_by("-tagged_at", "-id")[:limit]
+    )
+    seen = {}
+    for tag in tags:
+        seen.setdefault(tag.customer_type_id, tag)
+    return list(seen.values())
+
+
 # The desk's queue. Most urgent first: the level, then the customer's tier (Escalation.urgency_rank,
 # kept by the services), then whoever has waited longest; or the case's deadline, soonest first.
 DESK_SORTS = {

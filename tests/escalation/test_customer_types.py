@@ -2,6 +2,8 @@
 tags a case at any step, the playbook shows beside the steps, and every tag and removal is on the
 record with who, when and why."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -152,3 +154,17 @@ def test_an_issue_with_the_bill_is_not_a_lawsuit(agent):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(agent)
     assert "data-suggested-type" not in client.get(f"/cases/{case.number}/").content.decode()
+
+
+def test_a_customers_earlier_types_are_shown_at_intake(agent):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    earlier = log_case(agent)
+    case_customer_type_tag(case=earlier, actor=agent, data={"customer_type": "legal"})
+    case_customer_type_tag(case=earlier, actor=agent, data={"customer_type": "rambling"})
+    case_customer_type_remove(case=earlier, actor=agent, code="rambling", data={"reason": "标错了"})
+    client.force_login(agent)
+    html = client.get("/complaints/customer-lookup/", {"phone": earlier.customer_phone}).content.decode()
+    notes = re.findall(r'data-testid="intake-note-earlier_customer_types">([^<]*)<', html)
+    assert len(notes) == 1 and "Legal type" in notes[0] and earlier.number in notes[0]
+    stranger = client.get("/complaints/customer-lookup/", {"phone": "13700000000"}).content.decode()
+    assert "intake-note" not in stranger
