@@ -91,13 +91,14 @@ def escalation_request(*, case, actor, data) -> Escalation:
         return _open(case, level=cleaned["level"], reason=cleaned["reason"], trigger="", actor=actor, at=timezone.now())
 
 
-def escalation_open_for_rule(case, rule, actor) -> Escalation | None:
-    """A rule held (rules.py): the case goes to the rule's level with its reason. None when someone
-    opened an escalation meanwhile (the case is escalated either way). Caller holds the transaction."""
+def escalation_open_for_rule(case, rule) -> Escalation | None:
+    """A rule held (rules.py): the case goes to the rule's level with its reason, asked by the system
+    (no requester; the rule firing names whose step made it hold). None when someone opened an
+    escalation meanwhile (the case is escalated either way). Caller holds the transaction."""
     try:
         with transaction.atomic():
             return _open(
-                case, level=rule.level, reason=rule.reason, trigger=f"{RULE_TRIGGER}{rule.code}", actor=actor,
+                case, level=rule.level, reason=rule.reason, trigger=f"{RULE_TRIGGER}{rule.code}", actor=None,
                 at=timezone.now(),
             )  # fmt: skip
     except Conflict:
@@ -126,9 +127,10 @@ def escalation_rerank(case, *, actor) -> None:
             save_tracked(escalation, user=actor)
 
 
-def escalation_raise_for_rule(escalation, rule, actor) -> None:
-    """A rule of a higher level held while the case was already escalated: up to its level."""
-    _raise(escalation, level=rule.level, reason=rule.reason, actor=actor, at=timezone.now())
+def escalation_raise_for_rule(escalation, rule) -> None:
+    """A rule of a higher level held while the case was already escalated: up to its level (by the
+    system, like the request)."""
+    _raise(escalation, level=rule.level, reason=rule.reason, actor=None, at=timezone.now())
 
 
 def escalation_raise(*, escalation, actor, data) -> Escalation:
