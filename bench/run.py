@@ -45,6 +45,8 @@ def _index_plans(plans) -> bool:
     return bool(plans) and all("Seq Scan on cases_promise" not in plan for plan in plans.values())
 
 
+RULES_P95_MS = 5
+ESCALATED_PERCENT = 5
 QUEUE_GROWTH = 2.0
 QUEUE_QUERIES = 10
 # Live-update pushes may cost an API intake or transition at most this much (issue 6).
@@ -174,7 +176,7 @@ class Bench:
         self.setup_django()
         from django.db import connections
 
-        from bench import intake, promises, queues, transitions
+        from bench import desk, intake, promises, queues, transitions
 
         connections.close_all()
         a = self.args
@@ -192,6 +194,8 @@ class Bench:
         transition_result = transitions.measure(n=a.transitions, warmup=20, tag=tag, log=log)
         log(f"Promises at {label(total)} cases")
         promise_result = promises.measure(samples=a.samples, warmup=a.warmup, log=log)
+        log(f"Escalation desk at {label(total)} cases")
+        desk_result = desk.measure(samples=a.samples, warmup=a.warmup, depth=a.depth, log=log)
         self.results["sizes"].append(
             {
                 "total": total,
@@ -201,6 +205,7 @@ class Bench:
                 "intake": intake_result,
                 "transitions": transition_result,
                 "promises": promise_result,
+                "desk": desk_result,
             }
         )
 
@@ -387,6 +392,21 @@ def render(bench):
             else "no page yet | **NOT MEASURED** |"
         )
     )
+    bd = big["desk"]
+    worst_desk = max(((name, which, page[which]) for name, page in bd["pages"].items() for which in ("first", "deep")),
+                     key=lambda x: x[2]["p95"])  # fmt: skip
+    desk_queries = {page[which]["queries"] for page in bd["pages"].values() for which in ("first", "deep")}
+    lines.append(
+        f"| Desk queue p95 ≤ {QUEUE_P95_MS} ms at {B} ({bd['escalations']:,} open escalations), fixed queries | "
+        f"worst: {worst_desk[0]} ({worst_desk[1]} page) {ms(worst_desk[2]['p95'])} ms; queries per page "
+        f"{', '.join(str(q) for q in sorted(desk_queries))} | {ok(worst_desk[2]['p95'] <= QUEUE_P95_MS)} |"
+    )
+    rules = bd["rules_on_intake"]
+    lines.append(
+        f"| Rule evaluation on intake adds ≤ {RULES_P95_MS} ms p95 with {bd['rules']} active rules ({B}) | "
+        f"evaluation p95 {rules['evaluate']['p95']:.2f} ms (intake p95 {ms(rules['intake_on']['p95'])} ms with the "
+        f"rules, {ms(rules['intake_off']['p95'])} ms with none) | {ok(rules['evaluate']['p95'] <= RULES_P95_MS)} |"
+    )
     lines += [
         "",
         "The other intake target (API intake ≤ 0.5× django-helpdesk's API ticket creation) is a ratio measured "
@@ -536,6 +556,48 @@ def render(bench):
     lines += ["", f"Sweep query plans at {B}:", ""]
     for sql, plan in bp["plans"].items():
         lines += ["```", sql[:300] + (" …" if len(sql) > 300 else ""), "", plan, "```", ""]
+
+    # f. the escalation desk
+    lines += [
+        "## f. The escalation desk: its queue, and the rules on intake",
+        "",
+        f"Setup (not timed, `bench/desk.py`): open escalations on {ESCALATED_PERCENT}% of the cases, levels L1/L2/L3 "
+        "3:6:1, 40% accepted, a fifth of their cases tagged with a customer type, bulk-inserted like the seeded "
+        "cases; the active rules topped up to 50 with thresholds, channels, tiers and types an admin might add. "
+        "Pages as the desk member `bench_desk` (HTML) and with their token (API); the deep page is reached by "
+        "following the next links.",
+        "",
+        "| Cases in DB | Open escalations | Page | First p50 / p95 ms, queries | Deep page "
+        "| Deep p50 / p95 ms, queries |",
+        "|---:|---:|---|---:|---:|---:|",
+    ]
+    for size in (small, big):
+        x = size["desk"]
+        for name, page in x["pages"].items():
+            first, deep = page["first"], page["deep"]
+            lines.append(
+                f"| {label(size['total'])} | {x['escalations']:,} | {name} | {ms(first['p50'])} / {ms(first['p95'])}, "
+                f"{first['queries']} | {page['deep_page']} | {ms(deep['p50'])} / {ms(deep['p95'])}, {deep['queries']} |"
+            )
+    lines += [
+        "",
+        'Rules on intake: `rules_evaluate(case, moment="intake")` on freshly logged cases, each in a savepoint '
+        "rolled back; and `complaint_log` (the intake service, no HTTP) with the rules active against all of them "
+        "switched off, interleaved.",
+        "",
+        "| Cases in DB | Active rules | Evaluation p50 / p95 ms | Intake with rules p50 / p95 ms | "
+        "Intake with none p50 / p95 ms |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for size in (small, big):
+        x = size["desk"]
+        r = x["rules_on_intake"]
+        lines.append(
+            f"| {label(size['total'])} | {x['rules']} | {r['evaluate']['p50']:.2f} / {r['evaluate']['p95']:.2f} | "
+            f"{ms(r['intake_on']['p50'])} / {ms(r['intake_on']['p95'])} | {ms(r['intake_off']['p50'])} / "
+            f"{ms(r['intake_off']['p95'])} |"
+        )
+    lines.append("")
 
     # other filters
     if big["extra"]:
