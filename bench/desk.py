@@ -10,8 +10,10 @@ types), every one needing the case's facts.
 - Desk queue: the desk page and `GET /api/escalations/`, first page and a deep page (followed by
   `rel="next"` / `next`), the default order and each filter; queries counted per page.
 - Rules on intake: `rules_evaluate(case, moment="intake")` on freshly logged cases, each in a
-  savepoint rolled back (so a rule that fires does not stop it firing the next time); and the
-  intake service itself (`complaint_log`) with the 50 rules active against all rules switched off,
+  savepoint rolled back: on complaints no rule holds for (standard or silver customers by phone or
+  web: what the rules themselves cost) and on ones where rules hold (a VIP, a regulator, a court:
+  with the escalation they open, its event and who is told); and the intake service itself
+  (`complaint_log`, the first kind of complaint) with the 50 rules active against all switched off,
   interleaved.
 """
 
@@ -160,36 +162,56 @@ def _queue(client, url, samples, warmup, depth):
     return result
 
 
-def _rules_on_intake(samples, warmup):
-    """Evaluation alone, then the intake service with the rules on and all switched off."""
-    user, _token = bench_agent()
-    payloads = Payloads("9")
-    cases = [complaint_log(actor=user, data=payloads())[0].case for _ in range(samples + warmup)]
-    evaluation = []
+def _quiet(payloads, rng):
+    """A complaint no seeded rule holds for: a standard or silver customer on an ordinary channel."""
+    return {**payloads(), "tier": rng.choice(["standard", "silver"]), "channel": rng.choice(["phone", "web"])}
+
+
+def _loud(payloads, rng):
+    """One that makes rules hold (a VIP, a regulator or a court): an escalation is opened."""
+    return {**payloads(), **rng.choice([{"tier": "vip"}, {"channel": "regulator"}, {"channel": "legal"}])}
+
+
+def _evaluations(user, make, samples, warmup):
+    """`rules_evaluate` on intake of freshly logged cases, each in a savepoint rolled back."""
+    cases = [complaint_log(actor=user, data=make())[0].case for _ in range(samples + warmup)]
+    times = []
     for i, case in enumerate(cases):
         with transaction.atomic():
             sid = transaction.savepoint()
-            if i < warmup:
+            with stopwatch(times):
                 rules_evaluate(case, moment=Moment.INTAKE)
-            else:
-                with stopwatch(evaluation):
-                    rules_evaluate(case, moment=Moment.INTAKE)
             transaction.savepoint_rollback(sid)
+        if i < warmup:
+            times.pop()
+    return summary(times)
+
+
+def _rules_on_intake(samples, warmup):
+    """Evaluation alone (where nothing holds: the rules' own cost; where rules hold: with the
+    escalation they open), then the intake service with the rules on and all switched off."""
+    rng = random.Random(11)
+    user, _token = bench_agent()
+    payloads = Payloads("9")
+    result = {
+        "evaluate": _evaluations(user, lambda: _quiet(payloads, rng), samples, warmup),
+        "evaluate_firing": _evaluations(user, lambda: _loud(payloads, rng), samples, warmup),
+    }
     active = list(EscalationRule.objects.filter(active=True).values_list("pk", flat=True))
     on, off = [], []
     for i in range(samples + warmup):
         for times, rules_on in ((on, True), (off, False)):
             EscalationRule.objects.filter(pk__in=active).update(active=rules_on)  # untimed switch
             forget_local_rows()
-            complaint_log(actor=user, data=payloads())  # loads the rules, untimed
-            if i < warmup:
-                complaint_log(actor=user, data=payloads())
-                continue
+            complaint_log(actor=user, data=_quiet(payloads, rng))  # loads the rules, untimed
             with stopwatch(times):
-                complaint_log(actor=user, data=payloads())
+                complaint_log(actor=user, data=_quiet(payloads, rng))
+            if i < warmup:
+                times.pop()
     EscalationRule.objects.filter(pk__in=active).update(active=True)
     forget_local_rows()
-    return {"evaluate": summary(evaluation), "intake_on": summary(on), "intake_off": summary(off)}
+    result.update(intake_on=summary(on), intake_off=summary(off))
+    return result
 
 
 def measure(*, samples=100, warmup=10, depth=200, log=print):
@@ -219,7 +241,8 @@ def measure(*, samples=100, warmup=10, depth=200, log=print):
     result["rules_on_intake"] = _rules_on_intake(samples, warmup)
     r = result["rules_on_intake"]
     log(
-        f"    rules on intake: evaluation p95 {r['evaluate']['p95']:.2f} ms; intake p95 {r['intake_on']['p95']:.1f} "
+        f"    rules on intake: evaluation p95 {r['evaluate']['p95']:.2f} ms (with an escalation opened "
+        f"{r['evaluate_firing']['p95']:.2f} ms); intake p95 {r['intake_on']['p95']:.1f} "
         f"ms with {result['rules']} rules, {r['intake_off']['p95']:.1f} ms with none"
     )
     return result

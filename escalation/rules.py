@@ -7,8 +7,8 @@ before, is recorded (RuleFiring: which rule, on what, why) and the case goes to 
 they name: an escalation is requested, or the open one is raised to that level.
 
 Each process keeps the rules (reference data, reloaded when one changes anywhere), and the case's
-facts are read only when a rule asks for them: its customer types in one query, everything it can
-count in another, whatever the number of rules.
+facts are read only when a rule asks for them, all in one query (the types the rules name, what can
+be counted), whatever the number of rules.
 """
 
 from dataclasses import dataclass, field
@@ -29,7 +29,7 @@ from complaints.selectors import REPEAT_DAYS
 from .authority import limit_for_roles
 from .choices import OPEN_ESCALATION_STATES
 from .escalations import RULE_TRIGGER, escalation_open_for_rule, escalation_raise_for_rule
-from .models import Escalation, EscalationRule, RuleFiring
+from .models import CaseCustomerType, Escalation, EscalationRule, RuleFiring
 
 RULES_KEY = "escalation:rules"
 
@@ -38,24 +38,22 @@ Moment = RuleFiring.Moment
 
 
 class CaseFacts:
-    """What the rules may ask about one case, each read on first use."""
+    """What the rules may ask about one case, read in one query on first use. `asked_types`: the
+    customer type codes the rules name (whether the case has each is part of that query)."""
 
-    def __init__(self, case):
+    def __init__(self, case, asked_types=frozenset()):
         self.case = case
+        self.asked_types = sorted(asked_types)
 
     @cached_property
-    def type_codes(self) -> frozenset:
-        return frozenset(
-            self.case.customer_types.filter(removed_at__isnull=True).values_list("customer_type__code", flat=True)
-        )
-
-    @cached_property
-    def _counted(self) -> dict:
-        """Missed promises, breaches, the customers' complaints in the window and the highest
-        compensation offered in the current round, in one query."""
+    def _read(self) -> dict:
         case = self.case
         since = timezone.now() - timedelta(days=REPEAT_DAYS)
         customers = Complaint.objects.filter(case=OuterRef(OuterRef("pk"))).values("customer_id")
+        tagged = CaseCustomerType.objects.filter(case=OuterRef("pk"), removed_at__isnull=True)
+        types = {
+            f"type_{i}": Exists(tagged.filter(customer_type__code=code)) for i, code in enumerate(self.asked_types)
+        }
         return (
             Case.objects.filter(pk=case.pk)
             .annotate(
@@ -67,26 +65,32 @@ class CaseFacts:
                     .order_by("-compensation")
                     .values("compensation")[:1]
                 ),
+                **types,
             )
-            .values("missed", "breached", "recent", "top_compensation")
+            .values("missed", "breached", "recent", "top_compensation", *types)
             .get()
         )
 
     @property
+    def type_codes(self) -> frozenset:
+        """The asked-about types the case is tagged with now."""
+        return frozenset(code for i, code in enumerate(self.asked_types) if self._read[f"type_{i}"])
+
+    @property
     def missed_promises(self) -> int:
-        return self._counted["missed"]
+        return self._read["missed"]
 
     @property
     def deadline_breached(self) -> bool:
-        return self._counted["breached"]
+        return self._read["breached"]
 
     @property
     def recent_complaints(self) -> int:
-        return self._counted["recent"]
+        return self._read["recent"]
 
     @property
     def top_compensation(self) -> Decimal:
-        return self._counted["top_compensation"] or Decimal(0)
+        return self._read["top_compensation"] or Decimal(0)
 
     @property
     def churn(self) -> bool:
@@ -181,8 +185,9 @@ def rules_evaluate(case, *, moment: str, actor=None, rules=None) -> Evaluation:
     result = Evaluation()
     if not case.is_open:
         return result
-    facts = CaseFacts(case)
-    held = [(rule, why) for rule in (active_rules() if rules is None else rules) if (why := _why(rule, facts))]
+    rules = active_rules() if rules is None else rules
+    facts = CaseFacts(case, frozenset().union(*(rule.type_codes for rule in rules)))
+    held = [(rule, why) for rule in rules if (why := _why(rule, facts))]
     if not held:
         return result
     already = set(RuleFiring.objects.filter(case=case, rule__in=[r for r, _ in held]).values_list("rule_id", flat=True))

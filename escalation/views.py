@@ -9,11 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.people import display_name
 from accounts.roles import Role, roles_of
-from cases.choices import Channel
+from cases.choices import CaseState, Channel, CustomerTier
+from cases.deadline_status import business_duration, time_left
 from cases.selectors import case_detail
 from core.errors import ApplicationError, InvalidInput, NotAllowed
 from core.forms import service_error_messages
@@ -165,6 +167,41 @@ def approval_decide_view(request, pk):
 DESK_READERS = {Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR}
 
 
+def _label_rows(escalations, now):
+    """Each row's texts worked out once here (choices' labels, time left, links): the template
+    language's get_…_display, filters and {% url %} per row made the page slow (as My callbacks)."""
+    labels = {
+        name: {value: str(label) for value, label in choices}
+        for name, choices in (
+            ("level", EscalationLevel.choices), ("state", EscalationState.choices), ("tier", CustomerTier.choices),
+            ("channel", Channel.choices), ("case_state", CaseState.choices),
+        )
+    }  # fmt: skip
+    by_system = _("opened by the system")
+    for e in escalations:
+        case = e.case
+        e.level_label, e.state_label = labels["level"][e.level], labels["state"][e.state]
+        e.tier_label, e.channel_label = labels["tier"][case.customer_tier], labels["channel"][case.channel]
+        e.case_state_label = labels["case_state"][case.state]
+        e.by_system = by_system if e.requested_by_id is None else ""
+        e.handler = display_name(e.accepted_by) if e.accepted_by_id else "—"
+        e.case_url = reverse("cases:detail", args=[case.number])
+        e.accept_url = reverse("escalation:act", args=[e.pk, "accept"])
+        local = timezone.localtime(e.requested_at)
+        e.requested_iso, e.requested_text = local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
+        left = (
+            time_left(case.deadline_at, now=now, paused_at=case.clock_paused_at)
+            if case.is_open and case.deadline_at
+            else None
+        )
+        if left is None:
+            e.time_left, e.overdue = "—", False
+        else:
+            e.overdue = left.total_seconds() < 0
+            span = business_duration(left)
+            e.time_left = (_("overdue by %(t)s") if e.overdue else _("%(t)s left")) % {"t": span}
+
+
 @login_required
 def desk_queue_view(request):
     """The escalation desk's queue: every open escalation, most urgent first; live."""
@@ -179,6 +216,7 @@ def desk_queue_view(request):
     except InvalidInput as exc:
         messages.warning(request, exc.message)
         page = desk_queue(query.filters, sort=query.sort, size=query.size)
+    _label_rows(page.items, timezone.now())
     counts = desk_counts()
     per_level = [
         (value, label, sum(n for (lv, _state), n in counts.items() if lv == value))
@@ -201,6 +239,7 @@ def desk_queue_view(request):
             "types": list(active_customer_types().values()),
             "channels": Channel.choices,
             "may_accept": may_act,
+            "accept_label": pgettext("escalation", "Accept"),
             "base_query": params.urlencode(),
             "now": timezone.now(),
             "nav": "desk",
