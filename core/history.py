@@ -11,6 +11,7 @@ and why.
 
 import functools
 
+from django.db import models
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
@@ -32,6 +33,10 @@ class ReusedClassHistoryManager(HistoryManager):
 
 
 def tracked_history(**kwargs) -> HistoricalRecords:
+    # The change reason is the step's reason as the user wrote it (up to a page of text), not
+    # simple-history's default of 100 characters, which PostgreSQL refused with a 500 for any
+    # longer withdrawal, rejection or escalation reason (SQLite ignores the length).
+    kwargs.setdefault("history_change_reason_field", models.TextField(null=True))
     return HistoricalRecords(history_manager=ReusedClassHistoryManager, **kwargs)
 
 

@@ -3,8 +3,10 @@
 import pytest
 
 from cases.models import Case
+from cases.services import case_transition
 from core.history import HISTORY_ONLY_FIELDS
-from tests.factories import case_in_state
+from escalation.escalations import escalation_request
+from tests.factories import case_in_state, evidence, log_case
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +54,14 @@ def test_rows_written_together_keep_their_links_without_reading_back(agent, djan
     with django_assert_num_queries(0):
         assert complaint.case.pk and complaint.customer.pk and complaint.case.number.startswith("C-")
         assert complaint.case_id == complaint.case.pk and complaint.customer_id == complaint.customer.pk
+
+
+def test_a_long_reason_is_kept_whole_in_the_history(agent):
+    """Reasons are the user's own text (up to 4,000 characters): simple-history's default column
+    of 100 made PostgreSQL refuse a longer withdrawal reason with a 500, and SQLite cut nothing."""
+    reason = "客户来电说明情况，" * 40
+    case = log_case(agent)
+    escalation = escalation_request(case=case, actor=agent, data={"level": 2, "reason": reason})
+    assert escalation.history.get().history_change_reason == reason
+    case_transition(case=case, name="withdraw", actor=agent, data={**evidence("withdraw"), "reason": reason})
+    assert case.history.order_by("-history_id").first().history_change_reason == reason
