@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_profile_reminder_minutes'),
+        ("accounts", "0005_profile_reminder_minutes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalprofile',
-            name='history_change_reason',
+            model_name="historicalprofile",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

@@ -4,55 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0020_case_churn_flag'),
+        ("cases", "0020_case_churn_flag"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalcase',
-            name='history_change_reason',
+            model_name="historicalcase",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcaseoption',
-            name='history_change_reason',
+            model_name="historicalcaseoption",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcategory',
-            name='history_change_reason',
+            model_name="historicalcategory",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalclockpause',
-            name='history_change_reason',
+            model_name="historicalclockpause",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaldeadline',
-            name='history_change_reason',
+            model_name="historicaldeadline",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaldeadlinepolicy',
-            name='history_change_reason',
+            model_name="historicaldeadlinepolicy",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicallocalclosure',
-            name='history_change_reason',
+            model_name="historicallocalclosure",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpromise',
-            name='history_change_reason',
+            model_name="historicalpromise",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalresponsibleunit',
-            name='history_change_reason',
+            model_name="historicalresponsibleunit",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

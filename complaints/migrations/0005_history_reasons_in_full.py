@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0004_one_customer_per_phone'),
+        ("complaints", "0004_one_customer_per_phone"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalcomplaint',
-            name='history_change_reason',
+            model_name="historicalcomplaint",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcustomer',
-            name='history_change_reason',
+            model_name="historicalcustomer",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalproduct',
-            name='history_change_reason',
+            model_name="historicalproduct",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

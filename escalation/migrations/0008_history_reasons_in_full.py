@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalation', '0007_seed_escalation_rules'),
+        ("escalation", "0007_seed_escalation_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalauthoritylimit',
-            name='history_change_reason',
+            model_name="historicalauthoritylimit",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcasecustomertype',
-            name='history_change_reason',
+            model_name="historicalcasecustomertype",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcompensationapproval',
-            name='history_change_reason',
+            model_name="historicalcompensationapproval",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcustomertype',
-            name='history_change_reason',
+            model_name="historicalcustomertype",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalescalation',
-            name='history_change_reason',
+            model_name="historicalescalation",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalescalationrule',
-            name='history_change_reason',
+            model_name="historicalescalationrule",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
