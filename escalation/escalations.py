@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.people import all_supervisors, desk_members
-from accounts.roles import Role, roles_of
+from accounts.roles import CASE_WIDE_ROLES, Role, roles_of
 from cases.evidence import TEXT_LIMIT
 from cases.permissions import can_work_case
 from cases.services import case_assign, case_event_record
@@ -35,7 +35,8 @@ MSG_SAME_HOLDER = _("They already hold this escalation.")
 MSG_NOT_HIGHER = _("The escalation is already at %(level)s; choose a higher level.")
 # Escalation.trigger of an escalation a rule requested: this, then the rule's code.
 RULE_TRIGGER = "rule:"
-DESK_ROLES = frozenset({Role.ESCALATION_DESK, Role.SUPERVISOR})
+# Who works escalations: the roles that work every case.
+DESK_ROLES = CASE_WIDE_ROLES
 
 
 class EscalationRequestInput(StrictInputForm):
@@ -215,8 +216,13 @@ class EscalationHandOverInput(StrictInputForm):
     note = forms.CharField(label=_("Note for them"), max_length=TEXT_LIMIT, required=False)
 
 
+def desk_people() -> dict:
+    """Everyone an escalation may be handed to, by id: desk members and supervisors (cached lists)."""
+    return {user.pk: user for user in (*desk_members(), *all_supervisors())}
+
+
 def _desk_member(pk):
-    people = {user.pk: user for user in (*desk_members(), *all_supervisors())}
+    people = desk_people()
     if pk not in people:
         raise InvalidInput(fields={"to": [MSG_NOT_DESK]})
     return people[pk]

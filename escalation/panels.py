@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from accounts.people import all_supervisors, desk_members
 from accounts.roles import Role, roles_of
 from cases.panels import register_panel
 from cases.permissions import can_work_case
@@ -13,7 +12,7 @@ from complaints.intake_notes import register_intake_note
 
 from .approval_panel import APPROVALS_PANEL, approvals_panel_context
 from .choices import OPEN_ESCALATION_STATES, EscalationLevel
-from .escalations import DESK_ROLES
+from .escalations import DESK_ROLES, desk_people
 from .models import Escalation
 from .rules import rule_of_trigger
 from .selectors import case_customer_type_tags, customer_earlier_types
@@ -47,8 +46,7 @@ def customer_types_panel_context(case, user) -> dict:
 
 
 def _desk_people(*, exclude):
-    people = {p.pk: p for p in (*desk_members(), *all_supervisors()) if p.pk != exclude}
-    return sorted(people.values(), key=lambda p: p.username)
+    return sorted((p for pk, p in desk_people().items() if pk != exclude), key=lambda p: p.username)
 
 
 def _escalation_panel(case, user) -> dict:

@@ -14,7 +14,7 @@ counted in another, whatever the number of rules.
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -50,6 +50,7 @@ SELECT
 """
 
 
+@cache  # one database per process: the statement is built once
 def _counts_sql():
     tables = {"promise": Promise, "deadline": Deadline, "complaint": Complaint, "option": CaseOption}
     return COUNTS_SQL.format(**{name: connection.ops.quote_name(m._meta.db_table) for name, m in tables.items()})

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from accounts.roles import Role, roles_of
+from accounts.roles import CASE_WIDE_ROLES, roles_of
 from cases.choices import TIER_WEIGHT, CustomerTier
 from cases.models import Case
 from core.history import tracked_history
@@ -15,7 +15,7 @@ from ..choices import OPEN_ESCALATION_STATES, EscalationLevel, EscalationState
 
 
 def _is_desk(escalation, user) -> bool:
-    return bool(roles_of(user) & {Role.ESCALATION_DESK, Role.SUPERVISOR})
+    return bool(roles_of(user) & CASE_WIDE_ROLES)
 
 
 class Escalation(ConcurrentTransitionMixin, models.Model):
