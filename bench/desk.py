@@ -75,15 +75,15 @@ def _seed_escalations(desk, rng):
         Case.objects.filter(is_open=True)
         .exclude(pk__in=escalated)
         .order_by("?")
-        .values_list("pk", "customer_tier", "created_at")[:wanted]
+        .values_list("pk", "customer_tier", "channel", "created_at")[:wanted]
     )
     types = list(CustomerType.objects.all())
     rows, tags = [], []
-    for pk, tier, created_at in cases:
+    for pk, tier, channel, created_at in cases:
         level = rng.choices(EscalationLevel.values, weights=(3, 6, 1))[0]
         accepted = rng.random() < 0.4
         escalation = Escalation(
-            case_id=pk, level=level, reason="bench", trigger="rule:bench", requested_at=created_at,
+            case_id=pk, level=level, channel=channel, reason="bench", trigger="rule:bench", requested_at=created_at,
             state=EscalationState.ACCEPTED if accepted else EscalationState.REQUESTED,
             accepted_by=desk if accepted else None, accepted_at=created_at if accepted else None,
         )  # fmt: skip
@@ -96,9 +96,15 @@ def _seed_escalations(desk, rng):
     with transaction.atomic():
         Escalation.objects.bulk_create(rows, batch_size=5000)
         CaseCustomerType.objects.bulk_create(tags, batch_size=5000, ignore_conflicts=True)
+        # The case's copy of its escalation's state, as the escalation services keep it (setup: in bulk).
+        for state in (EscalationState.REQUESTED, EscalationState.ACCEPTED):
+            ids = [row.case_id for row in rows if row.state == state]
+            for start in range(0, len(ids), 5000):
+                Case.objects.filter(pk__in=ids[start : start + 5000]).update(escalation_status=state)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE escalation_escalation")
         cursor.execute("ANALYZE escalation_casecustomertype")
+        cursor.execute("ANALYZE cases_case")
     return len(rows)
 
 

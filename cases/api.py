@@ -64,6 +64,9 @@ class CaseListItemOut(serializers.Serializer):
     churn_flagged_at = serializers.DateTimeField(
         allow_null=True, help_text="set once the case is flagged as a retention risk (the customer may leave)"
     )
+    escalation_status = serializers.CharField(
+        help_text="the state of the case's open escalation (`requested`, `accepted`); empty when none"
+    )
 
     def get_deadline_business_minutes_left(self, case) -> int | None:
         if not case.is_open or case.deadline_at is None:

@@ -63,6 +63,7 @@ QUEUE_FIELDS = (
     "deadline_at",
     "clock_paused_at",
     "churn_flagged_at",
+    "escalation_status",
     "owner__id",
     "owner__username",
     "owner__first_name",

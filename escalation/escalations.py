@@ -15,7 +15,7 @@ from accounts.people import all_supervisors, desk_members
 from accounts.roles import CASE_WIDE_ROLES, Role, roles_of
 from cases.evidence import TEXT_LIMIT
 from cases.permissions import can_work_case
-from cases.services import case_assign, case_event_record
+from cases.services import case_assign, case_escalation_status_set, case_event_record
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.forms import valid_input
 from core.history import save_tracked
@@ -59,15 +59,16 @@ def _valid(form_class, data):
     return valid_input(form_class, data, MSG_INVALID)
 
 
-def _open(case, *, level, reason, trigger, actor, at) -> Escalation:
+def _open(case, *, level, reason, trigger, actor, at, step_by=None) -> Escalation:
     escalation = Escalation(
-        case=case, level=level, reason=reason, trigger=trigger, requested_by=actor, requested_at=at,
-        previous_owner_id=case.owner_id,
+        case=case, level=level, channel=case.channel, reason=reason, trigger=trigger, requested_by=actor,
+        requested_at=at, previous_owner_id=case.owner_id,
     )  # fmt: skip
     escalation.rank(case.customer_tier)
     try:
         with transaction.atomic():
             save_tracked(escalation, user=actor, at=at, reason=reason)
+            _case_follows(escalation, case, actor or step_by, at)
     except IntegrityError:  # one open escalation per case (a rule and a person at once)
         raise Conflict(MSG_ALREADY_OPEN) from None
     case_event_record(
@@ -81,6 +82,12 @@ def _open(case, *, level, reason, trigger, actor, at) -> Escalation:
     return escalation
 
 
+def _case_follows(escalation, case, actor, at) -> None:
+    """The case keeps a copy of its open escalation's state (Case.escalation_status)."""
+    status = escalation.state if escalation.state in OPEN_ESCALATION_STATES else ""
+    case_escalation_status_set(case, status, actor=actor, at=at)
+
+
 def escalation_request(*, case, actor, data) -> Escalation:
     """An agent (or anyone working the case) asks for the desk, with a reason."""
     if not case.is_open:
@@ -92,15 +99,16 @@ def escalation_request(*, case, actor, data) -> Escalation:
         return _open(case, level=cleaned["level"], reason=cleaned["reason"], trigger="", actor=actor, at=timezone.now())
 
 
-def escalation_open_for_rule(case, rule) -> Escalation | None:
+def escalation_open_for_rule(case, rule, *, step_by=None) -> Escalation | None:
     """A rule held (rules.py): the case goes to the rule's level with its reason, asked by the system
-    (no requester; the rule firing names whose step made it hold). None when someone opened an
-    escalation meanwhile (the case is escalated either way). Caller holds the transaction."""
+    (no requester; the rule firing names whose step made it hold, `step_by`, who is also named on the
+    case's change). None when someone opened an escalation meanwhile (the case is escalated either
+    way). Caller holds the transaction."""
     try:
         with transaction.atomic():
             return _open(
                 case, level=rule.level, reason=rule.reason, trigger=f"{RULE_TRIGGER}{rule.code}", actor=None,
-                at=timezone.now(),
+                at=timezone.now(), step_by=step_by,
             )  # fmt: skip
     except Conflict:
         return None
@@ -118,13 +126,14 @@ def _raise(escalation, *, level, reason, actor, at):
 
 
 def escalation_rerank(case, *, actor) -> None:
-    """The customer's tier on the case changed: its open escalation takes its new place in the
-    desk's queue. Caller holds the transaction."""
+    """The customer's tier or the case's channel changed: its open escalation takes its new place in
+    the desk's queue and under its channel filter. Caller holds the transaction."""
     escalation = Escalation.objects.select_for_update().filter(case=case, state__in=OPEN_ESCALATION_STATES).first()
     if escalation is not None:
-        rank = escalation.urgency_rank
+        before = (escalation.urgency_rank, escalation.channel)
         escalation.rank(case.customer_tier)
-        if escalation.urgency_rank != rank:
+        escalation.channel = case.channel
+        if (escalation.urgency_rank, escalation.channel) != before:
             save_tracked(escalation, user=actor)
 
 
@@ -178,6 +187,7 @@ def _end(escalation, name, actor, data, kind, *, owner_back):
             _step(escalation, name, actor, now, **values)
             save_tracked(escalation, user=actor, at=now, reason=outcome)
             case = escalation.case
+            _case_follows(escalation, case, actor, now)
             if owner_back and escalation.previous_owner_id and case.owner_id != escalation.previous_owner_id:
                 case_assign(case=case, owner_id=escalation.previous_owner_id, actor=actor)
             case_event_record(
@@ -200,6 +210,7 @@ def escalation_accept(*, escalation, actor) -> Escalation:
             case = escalation.case
             if not case.is_open:
                 raise Conflict(MSG_CASE_ENDED)
+            _case_follows(escalation, case, actor, now)
             if case.owner_id != actor.pk:
                 case_assign(case=case, owner_id=actor.pk, actor=actor)
             case_event_record(
@@ -257,6 +268,7 @@ def escalation_hand_over(*, escalation, actor, data) -> Escalation:
             case = escalation.case
             if not case.is_open:
                 raise Conflict(MSG_CASE_ENDED)
+            _case_follows(escalation, case, actor, now)
             if case.owner_id != to.pk:
                 case_assign(case=case, owner_id=to.pk, actor=actor)
             case_event_record(

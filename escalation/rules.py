@@ -196,7 +196,7 @@ def rules_evaluate(case, *, moment: str, actor=None, rules=None) -> Evaluation:
     if not held:
         return result
     top = max(held, key=lambda pair: pair[0].level)[0]  # max keeps the first (by position) of equal levels
-    escalation, outcome = _escalate(case, top)
+    escalation, outcome = _escalate(case, top, actor)
     now = timezone.now()
     for rule, why in held:
         firing = RuleFiring(
@@ -213,10 +213,10 @@ def rules_evaluate(case, *, moment: str, actor=None, rules=None) -> Evaluation:
     return result
 
 
-def _escalate(case, rule) -> tuple[Escalation | None, str]:
+def _escalate(case, rule, actor) -> tuple[Escalation | None, str]:
     current = Escalation.objects.select_for_update().filter(case=case, state__in=OPEN_ESCALATION_STATES).first()
     if current is None:
-        opened = escalation_open_for_rule(case, rule)
+        opened = escalation_open_for_rule(case, rule, step_by=actor)
         if opened is not None:
             return opened, RuleFiring.Outcome.OPENED
         current = Escalation.objects.filter(case=case, state__in=OPEN_ESCALATION_STATES).first()

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, DateTimeField, Exists, OuterRef, Value
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -41,11 +41,13 @@ def customer_earlier_types(customer_id, limit=20):
 
 
 # The desk's queue. Most urgent first: the level, then the customer's tier (Escalation.urgency_rank,
-# kept by the services), then whoever has waited longest; or the case's deadline, soonest first.
+# kept by the services), then whoever has waited longest; or the case's deadline, soonest first —
+# read in the order of the escalated cases' own index (cases' `case_escalated_deadline`, on the same
+# expression), the case breaking ties: a case has one open escalation at most.
 DESK_SORTS = {
     "urgency": Sort(("urgency_rank", "requested_at", "id"), descending=False, label=_("Most urgent first")),
     "deadline": Sort(
-        ("deadline_key", "id"),
+        ("deadline_key", "case_id"),
         descending=False,
         label=_("Deadline, soonest first"),
         # A case without a running deadline sorts last (a NULL cannot be compared in a cursor).
@@ -78,7 +80,11 @@ def desk_queue(filters: DeskFilters = DeskFilters(), *, sort="urgency", after=No
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.channel:
-        qs = qs.filter(case__channel=filters.channel)
+        qs = qs.filter(channel=filters.channel)
+    if sort == "deadline":
+        # Always true of an open escalation's case (Case.escalation_status); said in the index's own
+        # words so that PostgreSQL can walk `case_escalated_deadline` instead of sorting them all.
+        qs = qs.filter(~Q(case__escalation_status=""))
     if filters.customer_type:
         tagged = CaseCustomerType.objects.filter(
             case=OuterRef("case"), removed_at__isnull=True, customer_type__code=filters.customer_type

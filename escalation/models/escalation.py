@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.roles import CASE_WIDE_ROLES, roles_of
-from cases.choices import TIER_WEIGHT, CustomerTier
+from cases.choices import TIER_WEIGHT, Channel, CustomerTier
 from cases.models import Case
 from core.history import tracked_history
 
@@ -36,6 +36,9 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
     # The desk's order, lowest first: the level, then the customer's tier (kept up to date by the
     # services when either changes), so the queue reads an index instead of sorting on a join.
     urgency_rank = models.PositiveSmallIntegerField(_("urgency rank"), default=0, editable=False)
+    # The case's channel, kept with it (escalations.py: on opening and when case_reprioritize moves the
+    # case to a more serious channel), so that the desk's channel filter reads an index.
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, editable=False)
     reason = models.TextField(_("reason"))
     trigger = models.CharField(_("trigger"), max_length=40, blank=True, help_text=_("Empty when a person asked."))
     requested_by = models.ForeignKey(
@@ -78,6 +81,11 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["urgency_rank", "requested_at", "id"],
                 name="escalation_urgency",
+                condition=models.Q(state__in=OPEN_ESCALATION_STATES),
+            ),
+            models.Index(
+                fields=["channel", "urgency_rank", "requested_at", "id"],
+                name="escalation_channel_urgency",
                 condition=models.Q(state__in=OPEN_ESCALATION_STATES),
             ),
         ]
