@@ -350,3 +350,11 @@ def test_a_missing_fallback_font_is_a_warning(monkeypatch):
     monkeypatch.setattr(letter_checks, "fontconfig_families", lambda name: ("DejaVu Sans",))
     messages = letter_checks.letter_fonts()
     assert [m.id for m in messages] == ["cases.W013"] and "Noto Sans CJK SC" in messages[0].msg
+
+
+def test_the_limit_message_is_translated():
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(LetterTextTooLong) as exc:
+        content(apology="长" * (LETTER_TEXT_LIMIT + 1))
+    assert "太长" in str(exc.value.fields["apology"][0]) and "致歉内容" in str(exc.value.fields["apology"][0])
