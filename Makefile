@@ -17,7 +17,7 @@ PORT ?= 8000
 APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono fonts-noto-color-emoji
 APT_TEST := $(APT_RUN) chromium poppler-utils
 
-.PHONY: help run test test-fast test-embedded lint format bench migrate demo messages system-deps system-deps-test check-deploy docs bench-live clean
+.PHONY: help run test test-fast test-embedded lint format bench migrate demo messages system-deps system-deps-test check-deploy docs bench-live bench-letters clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ check-deploy: $(STAMP) ## Run Django's deployment checklist on the production pr
 bench: system-deps $(STAMP) ## Run all benchmarks (PostgreSQL, Redis) into docs/benchmarks*.md
 	$(PY) bench/run.py
 	$(PY) bench/live.py
+
+bench-letters: system-deps $(STAMP) ## Only the resolution letters' rendering benchmark (prints a table)
+	$(PY) bench/letters.py
 
 bench-live: $(STAMP) ## Only the WebSocket benchmarks (docs/benchmarks-live.md)
 	$(PY) bench/live.py
