@@ -9,13 +9,15 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: msgfmt for translations, pango for PDF letters, chromium for browser tests,
+# Debian packages: msgfmt for translations, pango for PDF letters and HarfBuzz's subsetter (without
+# it WeasyPrint subsets fonts in pure Python: seconds per Chinese letter), chromium for browser tests,
 # CJK fonts so Chinese renders in the browser and in letters: Noto CJK for the common characters,
 # HanaMin for the rare ones of CJK Extension B and beyond (names such as 𠀀 or 𪚥), and colour emoji.
-APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-hanazono fonts-noto-color-emoji
-APT_TEST := $(APT_RUN) chromium
+# poppler-utils (pdftoppm) lets the letter tests look at a rendered page.
+APT_RUN := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono fonts-noto-color-emoji
+APT_TEST := $(APT_RUN) chromium poppler-utils
 
-.PHONY: help run test test-fast test-embedded lint format bench migrate demo messages system-deps system-deps-test check-deploy docs bench-live clean
+.PHONY: help run test test-fast test-embedded lint format bench migrate demo messages system-deps system-deps-test check-deploy docs bench-live bench-letters clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -85,6 +87,9 @@ check-deploy: $(STAMP) ## Run Django's deployment checklist on the production pr
 bench: system-deps $(STAMP) ## Run all benchmarks (PostgreSQL, Redis) into docs/benchmarks*.md
 	$(PY) bench/run.py
 	$(PY) bench/live.py
+
+bench-letters: system-deps $(STAMP) ## Only the resolution letters' rendering benchmark (prints a table)
+	$(PY) bench/letters.py
 
 bench-live: $(STAMP) ## Only the WebSocket benchmarks (docs/benchmarks-live.md)
 	$(PY) bench/live.py

@@ -5,6 +5,7 @@ from django.core import checks
 from django.utils import timezone
 
 from .business_calendar import has_data, parse_hours
+from .letters import checks as letter_checks
 
 HINT_DATA = (
     "Upgrade chinesecalendar (requirements.txt) once it has the year: the State Council publishes "
@@ -38,3 +39,4 @@ def business_hours_setting(app_configs=None, **kwargs) -> list:
 def register():
     checks.register(calendar_years, "cases")
     checks.register(business_hours_setting, "cases")
+    letter_checks.register()

@@ -223,6 +223,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO: seven lines per letter.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Reopening a closed case is allowed this long after closing (domain rule, issue #2).
@@ -244,3 +246,13 @@ BUSINESS_HOURS_END = env("BUSINESS_HOURS_END", default="18:00")
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 APP_NAME = _("Complaint desk")
+
+# Resolution letters (cases/letters/): who signs them and how the customer reaches us. LOGO is a file
+# name inside cases/letters/assets/ (the letters' URL fetcher serves nothing else).
+LETTERS = {
+    "ORGANISATION_NAME_ZH": env("LETTERS_ORGANISATION_NAME_ZH", default="客户服务中心"),
+    "ORGANISATION_NAME_EN": env("LETTERS_ORGANISATION_NAME_EN", default="Customer Service Centre"),
+    "CONTACT_PHONE": env("LETTERS_CONTACT_PHONE", default="10000"),
+    "CONTACT_EMAIL": env("LETTERS_CONTACT_EMAIL", default=DEFAULT_FROM_EMAIL),
+    "LOGO": env("LETTERS_LOGO", default="logo.svg"),
+}
