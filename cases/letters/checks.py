@@ -4,12 +4,13 @@ Each is a warning, not an error: the site runs without letters, but a letter wou
 """
 
 import functools
+from pathlib import Path
 
 from django.core import checks
 
-from .fetcher import ASSETS_DIR
-
-FONT_FILE = ASSETS_DIR / "fonts" / "LetterSansSC-Regular.ttf"
+# Not imported from fetcher.py: this module loads with the app, and WeasyPrint only when a check runs,
+# so a machine without pango still starts (and the check says why letters cannot render).
+FONT_FILE = Path(__file__).resolve().parent / "assets" / "fonts" / "LetterSansSC-Regular.ttf"
 FALLBACK_FAMILY = "Noto Sans CJK SC"
 
 
