@@ -111,6 +111,10 @@ def keyset_page(queryset, sort: Sort, *, after: str | None = None, before: str |
         forward_is_greater = not sort.descending
         greater = forward_is_greater != backwards
         qs = qs.filter((TupleGreaterThan if greater else TupleLessThan)(key, values))
+        # The same bound on the leading column alone, implied by the row comparison: where the sort
+        # reads another table's index (the desk's deadline order walks the cases' index but compares
+        # the escalation's case_id), PostgreSQL can start the index scan only from a plain column bound.
+        qs = qs.filter(**{f"{sort.fields[0]}__{'gte' if greater else 'lte'}": values[0]})
     rows = list(qs.order_by(*sort.order_by(reverse=backwards))[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

@@ -83,6 +83,12 @@ class Escalation(ConcurrentTransitionMixin, models.Model):
                 name="escalation_urgency",
                 condition=models.Q(state__in=OPEN_ESCALATION_STATES),
             ),
+            # The desk's counts per level and state (selectors.desk_counts).
+            models.Index(
+                fields=["level", "state"],
+                name="escalation_level_counts",
+                condition=models.Q(state__in=OPEN_ESCALATION_STATES),
+            ),
             models.Index(
                 fields=["channel", "urgency_rank", "requested_at", "id"],
                 name="escalation_channel_urgency",
