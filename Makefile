@@ -84,9 +84,10 @@ format: $(STAMP) ## Format the code
 check-deploy: $(STAMP) ## Run Django's deployment checklist on the production profile
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$${SECRET_KEY:-$$(openssl rand -hex 40)} ALLOWED_HOSTS=complaints.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: system-deps $(STAMP) ## Run all benchmarks (PostgreSQL, Redis) into docs/benchmarks*.md
+bench: system-deps $(STAMP) ## Run all benchmarks (PostgreSQL, Redis, letters) into docs/benchmarks*.md
 	$(PY) bench/run.py
 	$(PY) bench/live.py
+	$(PY) bench/letters.py --output docs/benchmarks-letters.md
 
 bench-letters: system-deps $(STAMP) ## Only the resolution letters' rendering benchmark (prints a table)
 	$(PY) bench/letters.py

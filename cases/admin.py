@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .events import event_kinds
-from .models import Case, CaseEvent, Category, DeadlinePolicy, LocalClosure, ResponsibleUnit
+from .models import (
+    AvoidPhrase,
+    Case,
+    CaseEvent,
+    Category,
+    DeadlinePolicy,
+    Letter,
+    LocalClosure,
+    NoLetterReason,
+    ResponsibleUnit,
+)
 
 
 @admin.register(Category, ResponsibleUnit)
@@ -92,3 +102,30 @@ class DeadlinePolicyAdmin(SimpleHistoryAdmin):
     list_display = ("customer_tier", "channel", "first_response_hours", "resolution_hours")
     list_editable = ("first_response_hours", "resolution_hours")
     list_filter = ("customer_tier", "channel")
+
+
+@admin.register(NoLetterReason)
+class NoLetterReasonAdmin(ReferenceAdmin):
+    """Why a case may be assured without a resolution letter (a short list the Assure step offers)."""
+
+
+@admin.register(AvoidPhrase)
+class AvoidPhraseAdmin(SimpleHistoryAdmin):
+    """Phrases that inflame: a letter (and the agent's customer-facing notes) using one cannot be
+    marked as sent unless a supervisor lets it go with a reason. Matched case-insensitively."""
+
+    list_display = ("text", "suggestion", "active")
+    list_editable = ("active",)
+    list_filter = ("active",)
+    search_fields = ("text", "suggestion")
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Letters are generated and sent from the case page or the API; here they are only read."""
+
+    list_display = ("case", "version", "state", "language", "size", "requested_by", "requested_at", "sent_at")
+    list_filter = ("state", "language")
+    search_fields = ("case__number", "sha256")
+    list_select_related = ("case", "requested_by")
+    show_full_result_count = False

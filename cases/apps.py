@@ -13,16 +13,18 @@ class CasesConfig(AppConfig):
 
         from . import (
             checks,
+            letter_views,
             notify,  # noqa: F401 - registers the event types and the receiver
             promise_rules,
             retention,
         )
-        from .models import BilingualName, DeadlinePolicy, LocalClosure
+        from .models import AvoidPhrase, BilingualName, DeadlinePolicy, LocalClosure
         from .reference import reference_changed
 
         promise_rules.register()
         checks.register()
         retention.register_case_panels()
+        letter_views.register_case_panels()
 
         def on_change(sender, **kwargs):
             # After commit: a process that reloads must never see a row that is then rolled back.
@@ -30,8 +32,8 @@ class CasesConfig(AppConfig):
 
         for model in apps.get_models():
             # Reference data, the closures the business calendar reads on every promised time, and the
-            # deadline policies read at every intake.
-            if issubclass(model, BilingualName) or model in (LocalClosure, DeadlinePolicy):
+            # deadline policies read at every intake, the phrases a letter is checked against.
+            if issubclass(model, BilingualName) or model in (LocalClosure, DeadlinePolicy, AvoidPhrase):
                 post_save.connect(
                     on_change, sender=model, weak=False, dispatch_uid=f"reference:{model._meta.label}:save"
                 )

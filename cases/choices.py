@@ -126,3 +126,23 @@ class PromiseState(models.TextChoices):
 OPEN_PROMISE_STATES = (PromiseState.SCHEDULED, PromiseState.MISSED)
 # Kinds that are a call to the customer (the others are things we do, e.g. a refund).
 CALL_KINDS = (PromiseKind.PROGRESS_UPDATE, PromiseKind.FOLLOW_UP, PromiseKind.SATISFACTION_CHECK)
+
+
+class LetterLanguage(models.TextChoices):
+    """A resolution letter's language: the customer's by default (Case.customer_language)."""
+
+    CHINESE = "zh-hans", pgettext_lazy("letter language", "Chinese")
+    ENGLISH = "en", pgettext_lazy("letter language", "English")
+    BILINGUAL = "bilingual", _("Chinese and English")
+
+
+class LetterState(models.TextChoices):
+    RENDERING = "rendering", _("Being prepared")
+    READY = "ready", _("Ready to send")
+    FAILED = "failed", _("Could not be prepared")
+    SENT = "sent", _("Sent")
+
+
+class LetterBatchState(models.TextChoices):
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Done")

@@ -100,6 +100,16 @@ PRIORITY_CHANGED = register_event_kind(
 # intake), "agent" (the agent flagged it on the case) or "customer_words" (the agent confirmed the
 # system's suggestion); `words`: the churn words found in what the customer said (empty otherwise).
 CHURN_FLAGGED = register_event_kind("churn_flagged", _("Retention risk flagged"), payload=("source", "words"))
+# Resolution letters (services/letters.py). A version rendered and stored: its SHA-256 and size are
+# those of the PDF kept; `wording_overridden`: the phrases a supervisor let through (empty if none).
+LETTER_GENERATED = register_event_kind(
+    "letter_generated",
+    _("Resolution letter prepared"),
+    payload=("letter", "version", "language", "sha256", "size", "template_version"),
+)
+LETTER_SENT = register_event_kind(
+    "letter_sent", _("Resolution letter sent"), payload=("letter", "version", "sha256", "wording_overridden")
+)
 # `promises_moved`: ids of the open promises that went from the previous owner to the new one.
 ASSIGNED = register_event_kind("assigned", _("Assigned"), payload=("from_owner", "to_owner", "promises_moved"))
 
@@ -125,8 +135,11 @@ AGREE = register_event_kind(
     payload=("chosen_option", "customer_confirmed", "commitments", "next_callback_at"),
     items={"commitments": ("description", "due_at")},
 )
+# `resolution_letter`: the version sent ({"id", "label": "v2 <sha256 prefix>"}), or `no_letter_reason`.
 ASSURE = register_event_kind(
-    "assure", _("Assured"), payload=("follow_up_done", "satisfaction", "thanked", "follow_up_note")
+    "assure",
+    _("Assured"),
+    payload=("follow_up_done", "satisfaction", "thanked", "follow_up_note", "resolution_letter", "no_letter_reason"),
 )
 CLOSE = register_event_kind("close", _("Closed"), payload=("closing_note",))
 WITHDRAW = register_event_kind(

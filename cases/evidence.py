@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from core.inputs import StrictInputForm, range_problem
 
 from .business_calendar import hours_label, next_business_slot, within_business_hours
-from .choices import Channel, EmotionalNeed
-from .models import Category, ResponsibleUnit
+from .choices import Channel, EmotionalNeed, LetterState
+from .models import Category, Letter, NoLetterReason, ResponsibleUnit
 from .reference import ReferenceChoiceField
 from .widgets import LocalDateTimeInput
 
@@ -45,6 +45,10 @@ MSG_OUTSIDE_HOURS_WORK = _(
     "Outside business hours (%(hours)s on working days): nobody would be there to do it. The next slot is %(slot)s."
 )
 PROPOSED_LEAD = timedelta(hours=2)
+MSG_LETTER_OR_REASON = _(
+    "Choose the resolution letter that was sent, or say why no letter is needed (mark the letter as sent first)."
+)
+MSG_LETTER_AND_REASON = _("A letter was sent: leave “why no letter is needed” empty.")
 
 
 def proposed_time():
@@ -252,6 +256,37 @@ class AssureEvidence(EvidenceForm):
         label=_("Customer thanked"), error_messages={"required": _("Thank the customer and tick this box.")}
     )
     follow_up_note = forms.CharField(label=_("Follow-up note"), max_length=TEXT_LIMIT, required=False)
+    # The resolution letter that went to the customer (a version marked as sent), or why none was.
+    resolution_letter = forms.ModelChoiceField(
+        label=_("Resolution letter sent"),
+        queryset=Letter.objects.none(),
+        required=False,
+        empty_label=_("— no letter —"),
+        error_messages={"invalid_choice": _("Choose a version of this case's letter that was marked as sent.")},
+    )
+    no_letter_reason = ReferenceChoiceField(
+        label=_("Why no letter is needed"),
+        queryset=NoLetterReason.objects.filter(active=True),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.case is not None:
+            self.fields["resolution_letter"].queryset = Letter.objects.filter(
+                case=self.case, state=LetterState.SENT
+            ).order_by("-version")
+
+    def clean(self):
+        data = super().clean()
+        letter, reason = data.get("resolution_letter"), data.get("no_letter_reason")
+        if "resolution_letter" in self.errors or "no_letter_reason" in self.errors:
+            return data
+        if letter is None and reason is None:
+            self.add_error("resolution_letter", ValidationError(MSG_LETTER_OR_REASON, code="letter_or_reason"))
+        elif letter is not None and reason is not None:
+            self.add_error("no_letter_reason", ValidationError(MSG_LETTER_AND_REASON, code="letter_and_reason"))
+        return data
 
 
 class CloseEvidence(EvidenceForm):

@@ -5,6 +5,8 @@ from celery import shared_task
 from core.status import job_ran
 
 from .services.deadline_sweeps import deadlines_sweep
+from .services.letter_batches import letter_batch_run
+from .services.letters import LETTER_SOFT_LIMIT_SECONDS, letter_render
 from .services.promise_sweeps import promises_sweep
 
 
@@ -22,3 +24,18 @@ def deadlines_sweep_task():
     result = deadlines_sweep()
     job_ran("deadlines-sweep")
     return result
+
+
+# Rendering a letter takes well under a second; these limits stop one that a hostile or broken input
+# keeps busy (the worker child is also recycled above CELERY_WORKER_MAX_MEMORY_PER_CHILD). The soft
+# limit raises inside the render, which the service records on the letter (a retry is offered).
+@shared_task(soft_time_limit=LETTER_SOFT_LIMIT_SECONDS, time_limit=LETTER_SOFT_LIMIT_SECONDS + 10)
+def letter_render_task(letter_id):
+    """Render version `letter_id` of a resolution letter."""
+    letter_render(letter_id)
+
+
+@shared_task
+def letter_batch_task(batch_id):
+    """Render a batch of letters one after another, then zip them (time limits set per batch size)."""
+    letter_batch_run(batch_id)

@@ -20,7 +20,7 @@ from core.forms import add_service_errors, add_service_errors_to_forms, service_
 
 from . import selectors
 from .business_calendar import hours_label
-from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, Priority
+from .choices import SEVEN_A_STEPS, CaseState, CustomerTier, LetterLanguage, Priority
 from .deadline_status import deadline_rows
 from .evidence import FACT_FIELDS
 from .forms_post import evidence_data_from_post
@@ -127,6 +127,7 @@ def queue(request):
             "promise_choices": [(selectors.PROMISE_OVERDUE, _("Overdue"))],
             "now": timezone.now(),
             "can_log": can_log_complaints(request.user),
+            "letter_languages": LetterLanguage.choices,
         },
     )
 

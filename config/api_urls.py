@@ -2,7 +2,7 @@ from django.urls import path
 
 from accounts.api import TokenObtainApi
 from cases import api as cases_api
-from cases import deadline_api, promise_api, retention_api
+from cases import deadline_api, letter_api, promise_api, retention_api
 from cases.models import Category, ResponsibleUnit
 from complaints import api as complaints_api
 from complaints.models import Product
@@ -30,6 +30,15 @@ urlpatterns = [
     path("cases/<int:pk>/clock/resume/", deadline_api.CaseClockResumeApi.as_view(), name="case-clock-resume"),
     path("cases/<int:pk>/churn-flag/", retention_api.CaseChurnFlagApi.as_view(), name="case-churn-flag"),
     path("cases/<int:pk>/promises/", promise_api.PromiseMakeApi.as_view(), name="case-promise-make"),
+    path("cases/<int:pk>/letters/", letter_api.CaseLettersApi.as_view(), name="case-letters"),
+    path("letters/<int:pk>/", letter_api.LetterDetailApi.as_view(), name="letter-detail"),
+    path("letters/<int:pk>/pdf", letter_api.LetterPdfApi.as_view(), name="letter-pdf"),
+    path("letters/<int:pk>/wording/", letter_api.LetterWordingApi.as_view(), name="letter-wording"),
+    path("letters/<int:pk>/retry/", letter_api.LetterRetryApi.as_view(), name="letter-retry"),
+    path("letters/<int:pk>/send/", letter_api.LetterSendApi.as_view(), name="letter-send"),
+    path("letter-batches/", letter_api.LetterBatchStartApi.as_view(), name="letter-batch-start"),
+    path("letter-batches/<int:pk>/", letter_api.LetterBatchDetailApi.as_view(), name="letter-batch-detail"),
+    path("letter-batches/<int:pk>/zip", letter_api.LetterBatchZipApi.as_view(), name="letter-batch-zip"),
     path("cases/<int:pk>/customer-types/", escalation_api.CaseCustomerTypesApi.as_view(), name="case-customer-types"),
     path(
         "cases/<int:pk>/customer-types/<slug:code>/remove/",

@@ -105,7 +105,13 @@ def evidence_for(name, case, rng: random.Random):
             "next_callback_at": next_business_slot(due + timedelta(hours=2)).isoformat(),
         }
     if name == "assure":
-        return {"follow_up_done": True, "satisfaction": rng.randint(3, 5), "thanked": True, "follow_up_note": t["note"]}
+        return {
+            "follow_up_done": True,
+            "satisfaction": rng.randint(3, 5),
+            "thanked": True,
+            "follow_up_note": t["note"],
+            "no_letter_reason": "told_in_person",
+        }
     if name == "close":
         return {"closing_note": t["note"]}
     english = case.customer_language == "en"

@@ -88,7 +88,7 @@ def evidence(name, case=None):
             "next_callback_at": next_business_slot(due + timedelta(hours=1)).isoformat(),
         }
     if name == "assure":
-        return {"follow_up_done": True, "satisfaction": 4, "thanked": True}
+        return {"follow_up_done": True, "satisfaction": 4, "thanked": True, "no_letter_reason": "told_in_person"}
     if name == "close":
         return {"closing_note": ""}
     if name == "withdraw":

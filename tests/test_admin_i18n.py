@@ -32,6 +32,7 @@ from accounts.models import Profile
 from cases.choices import CaseState
 from cases.events import event_kinds
 from cases.models import Category, LocalClosure, ResponsibleUnit
+from cases.services.letters import letter_request
 from complaints.models import Product
 from escalation.services import case_customer_type_tag
 from tests.factories import UserFactory, case_in_state
@@ -125,6 +126,7 @@ def chinese_admin(client):
     case = case_in_state("assured", owner=agent)  # a case with its events, complaint and customer
     # A rule fires on it (a rule firing and an escalation to open).
     case_customer_type_tag(case=case, actor=agent, data={"customer_type": "legal"})
+    letter_request(case=case, actor=agent)  # a letter (its render waits for a commit that never comes)
     Profile.objects.create(user=agent)
     LocalClosure.objects.create(date=datetime.date(2030, 1, 2), reason="办公室搬迁")
     Token.objects.create(user=superuser)

@@ -44,6 +44,16 @@ class BilingualName(models.Model):
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
 
+class NoLetterReason(BilingualName):
+    """Why a case needs no resolution letter (Assure records a sent letter or one of these)."""
+
+    history = tracked_history()
+
+    class Meta(BilingualName.Meta):
+        verbose_name = _("reason no letter is needed")
+        verbose_name_plural = _("reasons no letter is needed")
+
+
 class Category(BilingualName):
     history = tracked_history()
 
@@ -173,6 +183,23 @@ class Case(ConcurrentTransitionMixin, models.Model):
         _("satisfaction"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     thanked = models.BooleanField(_("customer thanked"), default=False)
+    # Assure records the resolution letter that went to the customer, or why none was needed.
+    resolution_letter = models.ForeignKey(
+        "cases.Letter",
+        verbose_name=_("resolution letter sent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    no_letter_reason = models.ForeignKey(
+        NoLetterReason,
+        verbose_name=_("why no letter was needed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     assured_at = models.DateTimeField(_("assured"), null=True, blank=True)
     # Endings
     closing_note = models.TextField(_("closing note"), blank=True)
@@ -296,10 +323,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.agreed_at = at
 
     @transition(field=state, source=CaseState.AGREED, target=CaseState.ASSURED, permission=can_work_case)
-    def assure(self, *, follow_up_note, satisfaction, at):
+    def assure(self, *, follow_up_note, satisfaction, resolution_letter, no_letter_reason, at):
         self.follow_up_done = True
         self.follow_up_note = follow_up_note
         self.satisfaction = satisfaction
+        self.resolution_letter, self.no_letter_reason = resolution_letter, no_letter_reason
         self.thanked = True
         self.assured_at = at
 
@@ -424,4 +452,5 @@ class CaseEvent(models.Model):
 
 from .closure import LocalClosure  # noqa: E402, F401
 from .deadline import ClockPause, Deadline, DeadlinePolicy  # noqa: E402, F401
+from .letter import AvoidPhrase, Letter, LetterBatch  # noqa: E402, F401
 from .promise import Promise  # noqa: E402, F401  (a model of this app; its module imports Case from here)

@@ -55,7 +55,12 @@ TRANSITIONS = {
     "agree": TransitionSpec(
         _("Confirm agreement"), ev.AgreeEvidence, events.AGREE, ("chosen_option", "next_callback_at")
     ),
-    "assure": TransitionSpec(_("Assure"), ev.AssureEvidence, events.ASSURE, ("follow_up_note", "satisfaction")),
+    "assure": TransitionSpec(
+        _("Assure"),
+        ev.AssureEvidence,
+        events.ASSURE,
+        ("follow_up_note", "satisfaction", "resolution_letter", "no_letter_reason"),
+    ),
     "close": TransitionSpec(pgettext_lazy("case step", "Close"), ev.CloseEvidence, events.CLOSE, ("closing_note",)),
     "withdraw": TransitionSpec(
         _("Withdraw"),

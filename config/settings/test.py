@@ -1,6 +1,7 @@
 """Test profile: fast password hashing, a fixed secret, tasks inline unless REDIS_URL is given."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
@@ -8,6 +9,8 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Letters written by tests go to a folder of this run, not the checkout's var/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="complaints-test-media-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -100,11 +100,15 @@ ENDED_REASON = {
 class Generator:
     """Builds the rows of one batch. Pure Python, no queries: ids and numbers are handed in."""
 
-    def __init__(self, rng, *, now, start, step_seconds, agents, supervisor, categories, units, products, total):
-        """agents, supervisor: users; categories, units: reference rows; products: primary keys."""
+    def __init__(
+        self, rng, *, now, start, step_seconds, agents, supervisor, categories, units, products, no_letter, total
+    ):
+        """agents, supervisor: users; categories, units, no_letter (why Assure needs no letter): reference
+        rows; products: primary keys."""
         self.rng, self.now, self.start, self.step = rng, now, start, step_seconds
         self.agents, self.supervisor = agents, supervisor.pk
         self.categories, self.units, self.products = categories, units, products
+        self.no_letter = no_letter
         forced_every = max(total // len(ALL_STATES), 1)
         self.forced = {k * forced_every: state for k, state in enumerate(ALL_STATES) if k * forced_every < total}
         self.channel = Picker(CHANNELS)
@@ -340,8 +344,9 @@ class Generator:
                 row[C["follow_up_note"]] = t["note"]
                 row[C["satisfaction"]] = satisfaction
                 row[C["thanked"]] = True
+                row[C["no_letter_reason_id"]] = self.no_letter.pk
                 row[C["assured_at"]] = at
-                payload = payloads.assure(lang, satisfaction)
+                payload = payloads.assure(lang, satisfaction, self.no_letter)
             elif step == "close":
                 row[C["closing_note"]] = t["note"]
                 row[C["closed_at"]] = at

@@ -81,13 +81,15 @@ class EventPayloads:
             )
         )
 
-    def assure(self, lang, satisfaction):
-        return self._cached(
-            ("assure", lang, satisfaction),
-            lambda: events.ASSURE.payload(
-                follow_up_done=True, satisfaction=satisfaction, thanked=True, follow_up_note=TEXT[lang]["note"]
-            ),
-        )
+    def assure(self, lang, satisfaction, no_letter):
+        def build():
+            with translation.override(lang):
+                return events.ASSURE.payload(
+                    follow_up_done=True, satisfaction=satisfaction, thanked=True, follow_up_note=TEXT[lang]["note"],
+                    resolution_letter=None, no_letter_reason=no_letter,
+                )  # fmt: skip
+
+        return self._cached(("assure", lang, satisfaction), build)
 
     def close(self, lang):
         return self._cached(("close", lang), lambda: events.CLOSE.payload(closing_note=TEXT[lang]["note"]))

@@ -141,4 +141,46 @@
     phone.addEventListener("change", lookup);
     phone.addEventListener("blur", lookup);
   }
+
+  // A letter being prepared in the background: its panel is read again every second until no
+  // version is rendering, and only that panel is replaced (what was typed elsewhere stays).
+  var letters = document.querySelector("[data-refresh-while='rendering']");
+  if (letters && window.fetch && window.DOMParser) {
+    var tries = 0;
+    var poll = function () {
+      tries += 1;
+      fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("letters");
+          if (fresh) letters.replaceWith(fresh);
+          if (fresh && fresh.dataset.refreshWhile === "rendering" && tries < 60) {
+            letters = fresh;
+            window.setTimeout(poll, 1000);
+          }
+        })
+        .catch(function () { /* the page still shows a reload-able state */ });
+    };
+    window.setTimeout(poll, 1000);
+  }
+
+  // A batch of letters being prepared: the bar follows the API's count every second; the page is
+  // read again once the batch is done (its zip link appears).
+  var batch = document.querySelector("[data-batch-url]");
+  if (batch && window.fetch) {
+    var bar = batch.querySelector("progress");
+    var follow = function () {
+      fetch(batch.dataset.batchUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) {
+          if (!body) return;
+          bar.max = body.total; bar.value = body.done;
+          if (body.state === "done") { window.location.reload(); return; }
+          window.setTimeout(follow, 1000);
+        })
+        .catch(function () { window.setTimeout(follow, 3000); });
+    };
+    window.setTimeout(follow, 1000);
+  }
 })();

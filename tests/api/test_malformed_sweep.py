@@ -38,7 +38,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from cases.business_calendar import next_business_slot
-from cases.models import Case
+from cases.models import Case, Letter
 from cases.services import case_transition
 from cases.services.deadlines import case_clock_pause
 from complaints.models import Customer
@@ -421,6 +421,33 @@ def _escalation_hand_over(people, match):
     return Target(client_for(people["supervisor"]), f"/api/escalations/{escalation.pk}/hand-over/", body)
 
 
+def _letter_request(people, match):
+    case = case_in_state("agreed", owner=people["agent"])
+    return Target(client_for(people["agent"]), f"/api/cases/{case.pk}/letters/", {"language": "en"})
+
+
+def _letter_in(state, people):
+    # A version as the render task leaves it (the task runs after commit, which a test never does).
+    case = case_in_state("agreed", owner=people["agent"])
+    done = {"sha256": "0" * 64, "size": 1, "template_version": "test"} if state == "ready" else {"error": "x"}
+    return Letter.objects.create(case=case, version=1, language="en", requested_by=people["agent"], state=state, **done)
+
+
+def _letter_batch(people, match):
+    case = case_in_state("agreed", owner=people["agent"])
+    return Target(client_for(people["agent"]), "/api/letter-batches/", {"cases": [case.pk], "language": ""})
+
+
+def _letter_retry(people, match):
+    letter = _letter_in("failed", people)
+    return Target(client_for(people["agent"]), f"/api/letters/{letter.pk}/retry/", None)
+
+
+def _letter_send(people, match):
+    letter = _letter_in("ready", people)
+    return Target(client_for(people["agent"]), f"/api/letters/{letter.pk}/send/", {"override_reason": ""})
+
+
 def _notification(people, user):
     return notify("message", recipients=[user], text="测试消息", key="sweep")[0]
 
@@ -460,6 +487,10 @@ SETUPS = {
     r"POST /api/cases/\{id\}/approvals/": _approval_request,
     r"POST /api/approvals/\{id\}/decide/": _approval_decide,
     r"POST /api/promises/\{id\}/(?P<action>call|reschedule|cancel)/": _promise_action,
+    r"POST /api/cases/\{id\}/letters/": _letter_request,
+    r"POST /api/letters/\{id\}/retry/": _letter_retry,
+    r"POST /api/letter-batches/": _letter_batch,
+    r"POST /api/letters/\{id\}/send/": _letter_send,
     r"POST /api/notifications/\{id\}/read/": _mark_read,
     r"POST /api/notifications/read-all/": _mark_all_read,
     r"PUT /api/notifications/preferences/": _preferences,

@@ -103,8 +103,22 @@ def work_the_case_to_closure(page: Page) -> None:
         expect(page.locator(".messages li.success")).to_have_count(1)
     expect(promises.locator("tr.promise[data-state='kept']")).to_have_count(2)
 
-    # Assure.
+    # The resolution letter, in the customer's language: generated, previewed, marked as sent.
+    letters = page.get_by_test_id("letters")
+    with page.expect_navigation():
+        letters.get_by_test_id("letter-generate").locator('button[type="submit"]').click()
+    preview = page.get_by_test_id("letter-preview")
+    expect(preview).to_have_count(1)
+    pdf = page.request.get(preview.get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
+    page.once("dialog", lambda dialog: dialog.accept())  # "It can never change afterwards."
+    with page.expect_navigation():
+        page.get_by_test_id("letter-send").locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("letters").locator("tr[data-state='sent']")).to_have_count(1)
+
+    # Assure, naming the letter that was sent.
     assure = page.locator('form[data-step="assure"]')
+    assure.locator('select[name="resolution_letter"]').select_option(index=1)
     assure.locator('input[name="follow_up_done"]').check()
     assure.locator('select[name="satisfaction"]').select_option("5")
     assure.locator('input[name="thanked"]').check()

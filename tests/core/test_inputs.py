@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, NoLetterReason
 from complaints.models import Complaint, Customer
 from tests.factories import case_in_state, evidence, intake_data, log_case, promises_keep
 
@@ -140,7 +140,13 @@ def test_html_posts_still_work_with_their_string_values(agent, client):
     promises_keep(case, agent)
     response = client.post(
         f"/cases/{case.number}/steps/assure/",
-        {"follow_up_done": "on", "satisfaction": "4", "thanked": "on", "expected_state": "agreed"},
+        {
+            "follow_up_done": "on",
+            "satisfaction": "4",
+            "thanked": "on",
+            "no_letter_reason": str(NoLetterReason.objects.get(code="told_in_person").pk),
+            "expected_state": "agreed",
+        },
     )
     assert response.status_code == 302
     case.refresh_from_db()

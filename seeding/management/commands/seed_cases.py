@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.models import Case, Category, Deadline, Promise, ResponsibleUnit
+from cases.models import Case, Category, Deadline, NoLetterReason, Promise, ResponsibleUnit
 from complaints.models import Complaint, Customer, Product
 from seeding.bulk.generator import Generator
 from seeding.bulk.mix import SPAN_DAYS
@@ -57,7 +57,9 @@ class Command(BaseCommand):
         categories = list(Category.objects.all())
         units = list(ResponsibleUnit.objects.all())
         products = list(Product.objects.values_list("pk", flat=True))
-        if not categories or not units:
+        # Seeded cases are assured without a letter: told by phone, and the customer confirmed.
+        no_letter = NoLetterReason.objects.filter(code="told_in_person").first()
+        if not categories or not units or no_letter is None:
             raise CommandError("No categories or responsible units: run migrate first (reference data).")
         now = timezone.now()
         end = now - timedelta(minutes=5)
@@ -72,6 +74,7 @@ class Command(BaseCommand):
             categories=categories,
             units=units,
             products=products,
+            no_letter=no_letter,
             total=cases,
         )
         self.began = time.monotonic()
