@@ -33,6 +33,8 @@ EXPECTED_EVENTS = [
     "agree",
     "promise_kept",
     "promise_kept",
+    "letter_generated",
+    "letter_sent",
     "assure",
     "close",
 ]
@@ -63,7 +65,7 @@ def test_agent_walks_a_chinese_complaint_through_the_seven_steps(page: Page):
     # 3–4. First contact, Analyze, Alternatives, Agreement, the promises kept, Assure, Close.
     work_the_case_to_closure(page)
 
-    # 5. What the agent sees: still on the case page, closed, all seven steps done, nine events.
+    # 5. What the agent sees: still on the case page, closed, all seven steps done, and every event (the letter's among them).
     expect(page).to_have_url(re.compile(rf"/cases/{re.escape(number)}/$"))
     badge = page.get_by_test_id("case-state")
     expect(badge).to_have_class(re.compile(r"\bs-closed\b"))
@@ -80,6 +82,8 @@ def test_agent_walks_a_chinese_complaint_through_the_seven_steps(page: Page):
     assert case.state == CaseState.CLOSED
     assert case.customer_name == "王小明"
     assert case.chosen_option.position == 2
+    # The letter the agent generated and marked as sent, named by Assure, exactly as stored.
+    assert (case.resolution_letter.version, case.resolution_letter.state) == (1, "sent")
     assert list(CaseEvent.objects.filter(case=case).order_by("created_at", "id").values_list("kind", flat=True)) == (
         EXPECTED_EVENTS
     )
