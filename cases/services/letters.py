@@ -112,7 +112,7 @@ def letter_render(letter_id) -> Letter | None:
     now = timezone.now()
     try:
         with transaction.atomic():
-            letter = Letter.objects.select_for_update().select_related("case").get(pk=letter.pk)
+            letter = Letter.objects.select_for_update(of=("self",)).select_related("case").get(pk=letter.pk)
             if letter.state != LetterState.RENDERING:
                 return letter
             letter.rendered(
@@ -160,7 +160,7 @@ def _step(letter, name, actor):
 
 def letter_retry(*, letter, actor) -> Letter:
     with transaction.atomic():
-        letter = Letter.objects.select_for_update().select_related("case").get(pk=letter.pk)
+        letter = Letter.objects.select_for_update(of=("self",)).select_related("case").get(pk=letter.pk)
         _step(letter, "retry", actor)()
         letter.attempts += 1
         save_tracked(letter, user=actor)
@@ -181,7 +181,11 @@ def letter_mark_sent(*, letter, actor, data=None) -> Letter:
     override = cleaned["override_reason"]
     try:
         with transaction.atomic():
-            letter = Letter.objects.select_for_update().select_related("case", "case__chosen_option").get(pk=letter.pk)
+            letter = (
+                Letter.objects.select_for_update(of=("self",))
+                .select_related("case", "case__chosen_option")
+                .get(pk=letter.pk)
+            )
             send = _step(letter, "send", actor)
             hits = letter_wording(letter)
             if override and not hits:
