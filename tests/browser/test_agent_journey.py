@@ -65,7 +65,7 @@ def test_agent_walks_a_chinese_complaint_through_the_seven_steps(page: Page):
     # 3–4. First contact, Analyze, Alternatives, Agreement, the promises kept, Assure, Close.
     work_the_case_to_closure(page)
 
-    # 5. What the agent sees: still on the case page, closed, all seven steps done, and every event (the letter's among them).
+    # 5. What the agent sees: still on the case page, closed, all seven steps done, every event shown.
     expect(page).to_have_url(re.compile(rf"/cases/{re.escape(number)}/$"))
     badge = page.get_by_test_id("case-state")
     expect(badge).to_have_class(re.compile(r"\bs-closed\b"))
