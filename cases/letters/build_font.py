@@ -118,6 +118,73 @@ def rename(font: TTFont) -> None:
     names.names = [r for r in names.names if r.nameID not in (17, 22)]
 
 
+def gb2312_level1() -> set[str]:
+    """GB2312's 3,755 level-1 hanzi (rows 16–55): the common ones, what most letters are written in."""
+    return set(_level1_chars())
+
+
+def _level1_chars() -> list[str]:
+    chars = []
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return chars
+
+
+def common_first(font: TTFont) -> None:
+    """Number the glyphs in order of use: Latin, digits and punctuation, then the common hanzi, then
+    the rest. WeasyPrint subsets a font keeping glyph ids (HarfBuzz's RETAIN_GIDS) up to the highest
+    one used, so the embedded font's loca and hmtx tables cover every id below it: with the common
+    characters first, a letter written in them embeds (and compresses, twice) far smaller tables."""
+    for tag in list(font.keys()):  # keys() lists the tables not loaded yet too
+        font[tag]  # decompile every table: they refer to glyphs by name, and are compiled in the new order
+    level1 = gb2312_level1()
+    best = {}
+    for codepoint, name in font.getBestCmap().items():
+        char = chr(codepoint)
+        if codepoint < 0x3040 or codepoint >= 0xFF00:
+            rank = 0
+        elif char in level1:
+            rank = 1
+        elif char in NAME_EXTRAS:
+            rank = 2
+        else:
+            rank = 3
+        best[name] = min(best.get(name, (9, 0)), (rank, codepoint))
+    old = font.getGlyphOrder()
+    mapped = sorted((name for name in old if name in best), key=best.__getitem__)
+    order = [old[0], *mapped, *(name for name in old[1:] if name not in best)]
+    font.setGlyphOrder(order)
+    font["glyf"].glyphOrder = order
+    _coverages_in_glyph_order(font)
+
+
+def _coverages_in_glyph_order(font: TTFont) -> None:
+    """A coverage table lists its glyphs by id (HarfBuzz searches it), and a per-glyph array runs
+    parallel to it. Renumbering broke that order where the glyphs are listed with a value each
+    (SinglePos format 2, the `palt` widths): sort both. Other subtables are rebuilt in order by
+    fontTools on save, or are class-based."""
+    for tag in ("GPOS", "GSUB"):
+        if tag not in font:
+            continue
+        for lookup in font[tag].table.LookupList.Lookup:
+            for table in lookup.SubTable:
+                if type(table).__name__ == "SinglePos" and table.Format == 2:
+                    pairs = sorted(
+                        zip(table.Coverage.glyphs, table.Value, strict=True), key=lambda p: font.getGlyphID(p[0])
+                    )
+                    table.Coverage.glyphs = [glyph for glyph, _value in pairs]
+                    table.Value = [value for _glyph, value in pairs]
+                coverage = getattr(table, "Coverage", None)
+                if coverage is not None:
+                    ids = [font.getGlyphID(glyph) for glyph in coverage.glyphs]
+                    if ids != sorted(ids):
+                        raise SystemExit(f"{tag} lookup type {lookup.LookupType}: coverage out of glyph order")
+
+
 def source_font(path: Path) -> TTFont:
     collection = TTCollection(str(path), lazy=False)
     for font in collection.fonts:
@@ -144,6 +211,7 @@ def build(source: Path, target: Path) -> int:
     subsetter.subset(font)
     to_truetype(font)
     rename(font)
+    common_first(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(target))
     kept = len(font.getBestCmap())
