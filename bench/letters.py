@@ -4,7 +4,8 @@
     .venv/bin/python bench/letters.py [--samples 100] [--output docs/benchmarks-letters.md]
 
 In one run, no database needed:
-- warm: a one-page bilingual letter rendered again and again by one process (the worker's case),
+- warm: a one-page bilingual letter rendered again and again by one process set up as a worker child
+  is (cases/tasks.py `letters_worker_ready`: the renderer built, then gc.freeze()),
   p50/p95 and the PDF's size, with our font (cases/letters/assets/fonts);
 - the same letter with the system's full Noto Sans CJK SC as the only CJK font (no @font-face);
 - WeasyPrint's floor: a one-line page through the same pipeline (fonts, stylesheet, PDF/A);
@@ -121,6 +122,9 @@ def measure(samples):
     django.setup()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     from cases.letters.rendering import Renderer, letter_html, render_letter_pdf, renderer
+    from cases.tasks import letters_worker_ready
+
+    letters_worker_ready()  # what a Celery worker child does when it starts (renderer set up, gc.freeze)
 
     html = letter_html(bench_letter())
     ours = renderer()

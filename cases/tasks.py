@@ -1,9 +1,13 @@
 """Celery tasks of the case lifecycle: each calls a service (services/*_sweeps.py)."""
 
+import gc
+
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from core.status import job_ran
 
+from .letters.rendering import warm_up
 from .services.deadline_sweeps import deadlines_sweep
 from .services.letter_batches import letter_batch_run
 from .services.letters import LETTER_SOFT_LIMIT_SECONDS, letter_render
@@ -39,3 +43,13 @@ def letter_render_task(letter_id):
 def letter_batch_task(batch_id):
     """Render a batch of letters one after another, then zip them (time limits set per batch size)."""
     letter_batch_run(batch_id)
+
+
+@worker_process_init.connect(dispatch_uid="cases.letters_worker_ready")
+def letters_worker_ready(**kwargs):
+    """A worker child renders letters: set its renderer up now, then freeze every object alive (Django,
+    WeasyPrint, the fonts) out of the garbage collector's reach, so that collections during a render
+    walk only what that render made. Measured with bench/letters.py: a warm letter's p95 went from
+    139 to 80 ms (p50 unchanged), the pauses being full collections walking the long-lived objects."""
+    warm_up()
+    gc.freeze()

@@ -154,3 +154,12 @@ def renderer() -> Renderer:
 def render_letter_pdf(content: LetterContent) -> bytes:
     """The letter as PDF/A-3b bytes. Raises LetterTextTooLong (an InvalidInput) for over-long text."""
     return renderer().pdf(letter_html(content))
+
+
+WARM_UP_HTML = "<p>投诉处理结果告知函 Resolution of your complaint</p>"
+
+
+def warm_up() -> None:
+    """Build the process's renderer and render one line: the fonts are registered and the stylesheets
+    parsed before the first letter (a worker child does this when it starts, tasks.py)."""
+    renderer().pdf(WARM_UP_HTML)

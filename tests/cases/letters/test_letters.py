@@ -216,3 +216,15 @@ def test_a_case_without_a_letter_is_assured_with_a_reason_from_the_admins_list(a
     assert case.no_letter_reason.code == "told_in_person" and case.resolution_letter is None
     shown = page(agent).get(f"/cases/{agreed.number}/").content.decode()
     assert 'data-testid="letters"' in shown  # the panel stays, for a letter after all
+
+
+def test_a_worker_child_sets_the_renderer_up_and_freezes_what_it_keeps(monkeypatch):
+    from celery.signals import worker_process_init
+
+    from cases.letters import rendering
+
+    frozen = []
+    monkeypatch.setattr("cases.tasks.gc.freeze", lambda: frozen.append(rendering._renderer is not None))
+    monkeypatch.setattr(rendering, "_renderer", None)
+    worker_process_init.send(sender=None)
+    assert frozen == [True]  # the fonts and stylesheets were loaded before the freeze
