@@ -87,7 +87,7 @@ check-deploy: $(STAMP) ## Run Django's deployment checklist on the production pr
 bench: system-deps $(STAMP) ## Run all benchmarks (PostgreSQL, Redis, letters) into docs/benchmarks*.md
 	$(PY) bench/run.py
 	$(PY) bench/live.py
-	$(PY) bench/letters.py --output bench/results/letters.md
+	mkdir -p bench/results && $(PY) bench/letters.py --output bench/results/letters.md
 
 bench-letters: system-deps $(STAMP) ## Only the resolution letters' rendering benchmark (prints a table)
 	$(PY) bench/letters.py
