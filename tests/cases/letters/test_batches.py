@@ -53,3 +53,15 @@ def test_the_api_reports_progress_and_refuses_a_batch_nobody_can_have(agent):
     assert api.post("/api/letter-batches/", {"cases": list(range(1, 202))}, format="json").status_code == 400
     with pytest.raises(InvalidInput):
         letter_batch_start(actor=agent, data={"cases": []})
+
+
+def test_an_auditor_reads_a_batch_but_cannot_start_one(agent, auditor, django_capture_on_commit_callbacks):
+    case = case_in_state("agreed", owner=agent)
+    reader = Client()
+    reader.force_login(auditor)
+    assert reader.post("/cases/letters/batch/", {"case": [str(case.pk)]}).status_code == 403
+    assert 'data-testid="letter-batch-start"' not in reader.get("/cases/?scope=all").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = letter_batch_start(actor=agent, data={"cases": [case.pk]})
+    assert reader.get(f"/cases/letters/batches/{batch.pk}/").status_code == 200
+    assert not LetterBatch.objects.exclude(pk=batch.pk).exists()
