@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.people import display_name
-from accounts.roles import can_read_cases
+from accounts.roles import can_log_complaints, can_read_cases
 from core.api_schema import serializer_from_form
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotAllowed, NotFound
 from core.inputs import MSG_TEXT
 from core.pagination import page_envelope
 
@@ -281,6 +281,8 @@ class CaseTransitionApi(APIView):
     @extend_schema(exclude=True)
     def post(self, request, pk, name=None):
         name = self.step or name
+        if not can_log_complaints(request.user):
+            raise NotAllowed()  # a reader (an auditor) is refused before a step's name or state is looked at
         case = _case(pk)
         if name not in TRANSITIONS:
             raise NotFound(MSG_UNKNOWN)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from accounts.roles import can_log_complaints
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.forms import invalid_input
 from core.history import save_tracked
@@ -82,6 +83,13 @@ MSG_STALE = _("Someone else changed this case meanwhile; reload it and try again
 MSG_REOPEN_WINDOW = _("A case can be reopened only within %(days)d days of closing.")
 MSG_FOLLOW_UP = _("Call back to check that the agreed solution was delivered: %(option)s")
 MSG_EVIDENCE = _("Evidence missing or invalid: %(fields)s.")
+
+
+def _may_change_cases(actor):
+    """A role that changes no case at all (an auditor, an administrator) is refused first: 403,
+    whatever the step's name or the case's state would have answered."""
+    if not can_log_complaints(actor):
+        raise NotAllowed()
 
 
 def _spec(name):
@@ -180,6 +188,7 @@ def case_transition(
     *, case: Case, name: str, actor, data: dict | None = None, expected_state: str | None = None
 ) -> Case:
     """Run transition `name` on `case` with the step's evidence in `data`."""
+    _may_change_cases(actor)
     _spec(name)
     _check_allowed(case, name, actor, expected_state)
     cleaned = _validated(case, name, data)
@@ -194,6 +203,7 @@ def case_transition(
 def case_record_first_contact(*, case: Case, actor, data: dict, expected_state: str | None = None) -> Case:
     """Accept, Apologize and Acknowledge from one form (a live call): still three transitions and
     three events, all or nothing. Starts from whichever of the three is next."""
+    _may_change_cases(actor)
     if expected_state and expected_state != case.state:
         raise Conflict(MSG_STALE)
     first = next((n for n in FIRST_CONTACT_STEPS if getattr(case, n)._django_fsm.has_transition(case.state)), None)

@@ -2,7 +2,9 @@
 
 The two tables below are the specification (issue #2), written out by hand: where a transition may
 start, and who may run it. A cell is "ok" when both allow it, "conflict" (409) when the state does
-not, and "forbidden" (403) when the state does but the role does not.
+not, and "forbidden" (403) when the state does but the role does not — and always for a role that
+changes no case at all (auditor, admin), whatever the state (issue 11: a reader's forged step is
+403, never 409).
 """
 
 import pytest
@@ -45,9 +47,12 @@ ROLES_ALLOWED = {
     "reopen": WORKERS,
 }
 ROLES = ["owner", "other_agent", "escalation_desk", "supervisor", "auditor", "admin"]
+READERS = {"auditor", "admin"}
 
 
 def expected(state, name, role):
+    if role in READERS:
+        return "forbidden"
     if state not in SOURCES[name]:
         return "conflict"
     return "ok" if role in ROLES_ALLOWED[name] else "forbidden"
