@@ -30,6 +30,18 @@ class CanReadCases(BasePermission):
         return can_read_cases(request.user)
 
 
+class CanWorkCases(BasePermission):
+    """Roles that change cases at all; who may change this case (or its promises, letters…) is the
+    service's check. Refused here, the answer is the services' own 403 (code `forbidden`), whatever
+    the body."""
+
+    message = NotAllowed.default_message
+    code = NotAllowed.code
+
+    def has_permission(self, request, view):
+        return can_log_complaints(request.user)
+
+
 class OwnerOut(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
@@ -275,14 +287,13 @@ class CaseTransitionApi(APIView):
     """POST /api/cases/{id}/transitions/{name}/ — each step has its own subclass below (its own
     operation and request schema); this generic route only answers 404 for an unknown step."""
 
-    permission_classes = [CanReadCases]
+    # A reader (an auditor) is refused before a step's name or the case's state is looked at.
+    permission_classes = [CanWorkCases]
     step = None
 
     @extend_schema(exclude=True)
     def post(self, request, pk, name=None):
         name = self.step or name
-        if not can_log_complaints(request.user):
-            raise NotAllowed()  # a reader (an auditor) is refused before a step's name or state is looked at
         case = _case(pk)
         if name not in TRANSITIONS:
             raise NotFound(MSG_UNKNOWN)

@@ -12,11 +12,10 @@ from core.api_params import body_dict
 from core.api_schema import serializer_from_form
 from core.errors import Conflict, NotFound
 
-from .api import CanReadCases, OwnerOut
+from .api import CanReadCases, CanWorkCases, OwnerOut
 from .choices import LetterState
 from .letter_selectors import case_letters, letter_batch_by_id, letter_by_id
 from .models import Case
-from .promise_api import CanWorkCases
 from .services.letter_batches import LetterBatchInput, letter_batch_progress, letter_batch_start
 from .services.letters import (
     LetterRequestInput,

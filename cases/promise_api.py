@@ -8,18 +8,16 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import can_log_complaints
 from core.api_params import FALSE_WORDS, MSG_TRUE_OR_FALSE, TRUE_WORDS, body_dict
 from core.api_schema import serializer_from_form
-from core.errors import InvalidInput, NotAllowed, NotFound
+from core.errors import InvalidInput, NotFound
 from core.inputs import range_problem
 from core.pagination import page_envelope
 
-from .api import CanReadCases, OwnerOut, PromiseOut
+from .api import CanReadCases, CanWorkCases, OwnerOut, PromiseOut
 from .choices import OPEN_PROMISE_STATES, PromiseState
 from .models import Case
 from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
@@ -35,17 +33,6 @@ MSG_KEEPER = _("“me”, or a user id: a whole number from 1.")
 MSG_CASE_ID = _("A case id is required: a whole number from 1.")
 MSG_DATETIME = _("Enter a date and time, e.g. 2026-12-01T09:30:00+08:00 (without an offset: your time zone).")
 DEFAULT_PAGE_SIZE = 25
-
-
-class CanWorkCases(BasePermission):
-    """Roles that change cases at all; who may change this case's promises is the service's check.
-    Refused here, the answer is the services' own 403 (code `forbidden`), whatever the body."""
-
-    message = NotAllowed.default_message
-    code = NotAllowed.code
-
-    def has_permission(self, request, view):
-        return can_log_complaints(request.user)
 
 
 class PromiseCaseOut(serializers.Serializer):

@@ -8,8 +8,7 @@ from rest_framework.views import APIView
 from core.api_params import body_dict
 from core.api_schema import serializer_from_form
 
-from .api import CaseDetailOut, _case
-from .promise_api import CanWorkCases
+from .api import CanWorkCases, CaseDetailOut, _case
 from .services.retention import ChurnFlagInput, case_flag_churn_input
 
 

@@ -6,8 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api import CanReadCases, _case
-from cases.promise_api import CanWorkCases
+from cases.api import CanReadCases, CanWorkCases, _case
 from core.api_params import body_dict
 from core.api_schema import serializer_from_form
 from core.errors import NotFound

@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import roles_of
-from cases.api import CanReadCases, _case
+from cases.api import CanReadCases, CanWorkCases, _case
 from cases.choices import Channel
-from cases.promise_api import CanWorkCases
 from core.api_params import body_dict
 from core.api_schema import serializer_from_form
 from core.errors import InvalidInput, NotAllowed

@@ -26,7 +26,7 @@ from core.inputs import StrictInputForm
 from ..choices import LetterBatchState, LetterLanguage, LetterState
 from ..letters.content import letter_content_for
 from ..models import Case, Letter, LetterBatch
-from .letters import _check_case, letter_render
+from .letters import letter_check_case, letter_render
 
 MAX_BATCH = 200
 MSG_INVALID = _("Check the batch: %(fields)s.")
@@ -62,7 +62,7 @@ def letter_batch_start(*, actor, data) -> LetterBatch:
                 skipped.append({"case": pk, "number": "", "reason": str(_("No such case."))})
                 continue
             try:
-                _check_case(case, actor)
+                letter_check_case(case, actor)
                 letter_content_for(case, language=language or case.customer_language)
             except ApplicationError as error:
                 skipped.append({"case": pk, "number": case.number, "reason": str(error.message)})

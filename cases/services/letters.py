@@ -67,7 +67,8 @@ class LetterSendInput(StrictInputForm):
     )
 
 
-def _check_case(case, actor):
+def letter_check_case(case, actor):
+    """403 unless `actor` works this case; 409 before Agreement (a single letter and a batch alike)."""
     if not can_work_case(case, actor):
         raise NotAllowed()
     if case.state not in LETTER_STATES:
@@ -78,13 +79,13 @@ def letter_request(*, case, actor, data=None) -> Letter:
     """Version n + 1 of the case's letter, in the language asked for (the customer's by default),
     queued for rendering."""
     cleaned = valid_input(LetterRequestInput, data or {}, MSG_INVALID)
-    _check_case(case, actor)
+    letter_check_case(case, actor)
     language = cleaned["language"] or case.customer_language
     letter_content_for(case, language=language)  # too long for a letter: 400 naming the field, now
     with transaction.atomic():
         # Versions are numbered per case: the case row serialises two requests at once.
         case = Case.objects.select_for_update().get(pk=case.pk)
-        _check_case(case, actor)
+        letter_check_case(case, actor)
         last = case.letters.aggregate(last=Max("version"))["last"] or 0
         letter = Letter(case=case, version=last + 1, language=language, requested_by=actor)
         save_tracked(letter, user=actor, at=letter.requested_at)
