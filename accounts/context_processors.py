@@ -10,4 +10,6 @@ def roles(request):
         "works_cases": bool(user_roles & CASE_WORKER_ROLES),
         # The escalation desk's queue: the desk, supervisors and auditors read it.
         "reads_desk": bool(user_roles & {Role.ESCALATION_DESK, Role.SUPERVISOR, Role.AUDITOR}),
+        # The auditors' workspace (audit/access.py): auditors and supervisors.
+        "reads_audit": bool(user_roles & {Role.AUDITOR, Role.SUPERVISOR}),
     }

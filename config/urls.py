@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("notifications/", include("notifications.urls")),
     path("escalation/", include("escalation.urls")),
+    path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "complaints",
     "escalation",
+    "audit",
     "seeding",
 ]
 
