@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
+
 from .events import event_kinds
 from .models import (
     AvoidPhrase,
@@ -24,17 +26,6 @@ class ReferenceAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name_zh", "name_en", "active")
     list_filter = ("active",)
     search_fields = ("code", "name_zh", "name_en")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)
@@ -67,7 +58,10 @@ class CaseEventAdmin(ReadOnlyAdmin):
     list_filter = (EventKindFilter,)
     list_select_related = ("case", "actor")
     show_full_result_count = False
-    fields = ("case", "kind_display", "actor", "created_at", "from_display", "to_display", "reason", "payload")
+    fields = (
+        "case", "seq", "kind_display", "actor", "created_at", "from_display", "to_display", "reason", "payload",
+        "prev_hash", "hash",
+    )  # fmt: skip
     readonly_fields = ("kind_display", "from_display", "to_display")
 
     @admin.display(description=_("event"), ordering="kind")

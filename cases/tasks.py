@@ -8,6 +8,7 @@ from celery.signals import worker_process_init
 from core.status import job_ran
 
 from .letters.rendering import warm_up
+from .services.chain_check import auditors_tell, event_chains_verify
 from .services.deadline_sweeps import deadlines_sweep
 from .services.letter_batches import letter_batch_run
 from .services.letters import LETTER_SOFT_LIMIT_SECONDS, letter_render
@@ -28,6 +29,15 @@ def deadlines_sweep_task():
     result = deadlines_sweep()
     job_ran("deadlines-sweep")
     return result
+
+
+@shared_task
+def event_chains_verify_task():
+    """Walk every case's event chain; tell the auditors about any broken link."""
+    report = event_chains_verify()
+    auditors_tell(report)
+    job_ran("audit-chains-verify")
+    return {"events": report.events, "chains": report.chains, "broken": len(report.broken)}
 
 
 # Rendering a letter takes well under a second; these limits stop one that a hostile or broken input

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Complaint, Customer, Product
 
 
@@ -11,7 +13,10 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Read-only: a customer's name or tier is corrected through complaints/corrections.py, with a
+    reason, a history row and an event."""
+
     list_display = ("name", "phone", "account_number", "tier", "preferred_language")
     list_filter = ("tier", "preferred_language")
     search_fields = ("name", "phone", "account_number")
@@ -19,12 +24,8 @@ class CustomerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(SimpleHistoryAdmin):
+class ComplaintAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("summary", "case", "customer", "channel", "logged_at")
     list_select_related = ("case", "customer")
-    readonly_fields = ("case", "customer", "logged_by", "logged_at")
     search_fields = ("summary", "case__number")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False  # complaints are logged through intake, which opens the case

@@ -8,3 +8,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .append_only import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, dispatch_uid="core.history_append_only")

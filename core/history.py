@@ -11,7 +11,7 @@ and why.
 
 import functools
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
@@ -32,11 +32,44 @@ class ReusedClassHistoryManager(HistoryManager):
         return super().from_queryset(queryset_class, class_name)
 
 
+SYSTEM_USERNAME = "system"
+
+
+def system_user():
+    """The account that history names when no person made the change: a scheduled sweep, an
+    escalation rule, a management command. It cannot log in (inactive, no usable password) and holds
+    no role. Looked up, and made on first use, by name: a test database wiped between tests, or a
+    new installation, has it again as soon as something needs it."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is None:
+        user = user_model(username=SYSTEM_USERNAME, is_active=False)
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # made at the same moment by another process
+            user = user_model.objects.get(username=SYSTEM_USERNAME)
+    return user
+
+
+def history_user_of(instance=None, request=None, **kwargs):
+    """simple-history's `get_user`: the person of the request, else the system account — a history
+    row always names who made the change (the database refuses one that does not, core/append_only.py)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    return system_user()
+
+
 def tracked_history(**kwargs) -> HistoricalRecords:
     # The change reason is the step's reason as the user wrote it (up to a page of text), not
     # simple-history's default of 100 characters, which PostgreSQL refused with a 500 for any
     # longer withdrawal, rejection or escalation reason (SQLite ignores the length).
     kwargs.setdefault("history_change_reason_field", models.TextField(null=True))
+    kwargs.setdefault("get_user", history_user_of)
     return HistoricalRecords(history_manager=ReusedClassHistoryManager, **kwargs)
 
 
@@ -46,6 +79,7 @@ def save_tracked(*instances, user, at=None, reason: str | None = None) -> None:
 
     The attributes are removed again after the save, so a later save of the same instance never
     inherits this step's user, time or reason."""
+    user = user if user is not None else system_user()
     for instance in instances:
         instance._history_user = user
         if at is not None:

@@ -417,12 +417,19 @@ class CaseEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=32, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     payload = models.JSONField(_("details"), default=dict, encoder=DjangoJSONEncoder)
+    # The hash chain of the case's events (cases/audit_chain.py): this event's number in its case
+    # (1, 2, 3 …), the previous event's hash and the SHA-256 of this event's own canonical content.
+    seq = models.PositiveIntegerField(_("number in the case"))
+    prev_hash = models.CharField(_("previous event's hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash (SHA-256)"), max_length=64)
 
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ("created_at", "id")
         indexes = [models.Index(fields=["case", "created_at", "id"], name="event_case_time")]
+        # Also the index the chain's writer (the case's last link) and verify_audit walk.
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_case_seq")]
 
     def __str__(self):
         return f"{self.case_id} {self.kind_label} {self.created_at:%Y-%m-%d %H:%M}"

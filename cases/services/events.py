@@ -1,8 +1,25 @@
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from ..audit_chain import event_digest, payload_as_stored
 from ..events import EventKind
-from ..models import CaseEvent
+from ..models import Case, CaseEvent
 from ..signals import case_event_recorded
+
+
+def _last_link(case) -> tuple[int, str]:
+    """(sequence, hash) of the case's last event, (0, "") before the first — read under the case's
+    row lock, so two transactions recording events on one case take their numbers one after the
+    other (on SQLite the database's single writer does the same). One query."""
+    last = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq")
+    seq, digest = (
+        Case.objects.select_for_update(of=("self",))
+        .filter(pk=case.pk)
+        .annotate(last_seq=Subquery(last.values("seq")[:1]), last_hash=Subquery(last.values("hash")[:1]))
+        .values_list("last_seq", "last_hash")
+        .get()
+    )
+    return seq or 0, digest or ""
 
 
 def case_event_record(
@@ -13,16 +30,29 @@ def case_event_record(
     Call it inside the step's transaction, after every other row of the step is written: receivers
     (notifications, escalation rules, the audit chain) then see the case, its complaints and its
     event as written, on every database. `payload` holds exactly the keys `kind` declares; the kind's
-    builder shapes it (cases/events.py)."""
+    builder shapes it (cases/events.py). The event is the next link of the case's hash chain
+    (cases/audit_chain.py)."""
+    created_at = at or timezone.now()
+    payload = payload_as_stored(kind.payload(**payload))
+    seq, prev_hash = _last_link(case)
+    seq += 1
+    digest = event_digest(
+        case_id=case.pk, seq=seq, kind=kind.code, actor_id=actor.pk if actor is not None else None,
+        created_at=created_at, from_state=from_state, to_state=to_state, reason=reason, payload=payload,
+        prev_hash=prev_hash,
+    )  # fmt: skip
     event = CaseEvent.objects.create(
         case=case,
         kind=kind.code,
         actor=actor,
-        created_at=at or timezone.now(),
+        created_at=created_at,
         from_state=from_state,
         to_state=to_state,
         reason=reason,
-        payload=kind.payload(**payload),
+        payload=payload,
+        seq=seq,
+        prev_hash=prev_hash,
+        hash=digest,
     )
     case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
     return event

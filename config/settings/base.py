@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.ReadOnlyRoleMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -198,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "cases.tasks.deadlines_sweep_task",
         "schedule": env.float("PROMISE_SWEEP_SECONDS", default=60.0),
+    },
+    # The case timelines' hash chains, walked once a day (cases/services/chain_check.py).
+    "audit-chains-verify": {
+        "task": "cases.tasks.event_chains_verify_task",
+        "schedule": env.float("AUDIT_VERIFY_SECONDS", default=86400.0),
     },
 }
 

@@ -46,11 +46,13 @@ from django.db import models
 from django.utils import translation
 
 from cases import events as case_events
+from cases.audit_chain import event_digest
 from cases.choices import CaseState, DeadlineKind, EmotionalNeed, Language, PromiseKind, PromiseState
 from cases.services.creation import case_build
 from cases.services.deadlines import deadlines_build
 from cases.services.transitions import MSG_FOLLOW_UP
 from complaints.models import DemandReasonable
+from core.history import system_user
 from seeding.sample_evidence import TEXT
 
 from .mix import CHANNELS, TARGET, TIERS, ZH_SHARE, Picker, path_to, state_for_age, step_times
@@ -97,6 +99,21 @@ ENDED_REASON = {
 }
 
 
+def _chain_events(event_rows, first):
+    """Give the case's events (rows `first`… of the batch) their hash-chain columns, as
+    services/events.py does for a recorded one (cases/audit_chain.py)."""
+    previous = ""
+    for index in range(first, len(event_rows)):
+        case_id, kind, actor, at, from_state, to_state, reason, payload = event_rows[index]
+        seq = index - first + 1
+        digest = event_digest(
+            case_id=case_id, seq=seq, kind=kind, actor_id=actor, created_at=at, from_state=from_state,
+            to_state=to_state, reason=reason, payload=json.loads(payload), prev_hash=previous,
+        )  # fmt: skip
+        event_rows[index] = (case_id, kind, actor, at, from_state, to_state, reason, payload, seq, previous, digest)
+        previous = digest
+
+
 class Generator:
     """Builds the rows of one batch. Pure Python, no queries: ids and numbers are handed in."""
 
@@ -107,6 +124,9 @@ class Generator:
         rows; products: primary keys."""
         self.rng, self.now, self.start, self.step = rng, now, start, step_seconds
         self.agents, self.supervisor = agents, supervisor.pk
+        # The sweeps' own changes (a promise missed, a deadline breached) are the system's, as in
+        # production (core/history.py).
+        self.system = system_user().pk
         self.categories, self.units, self.products = categories, units, products
         self.no_letter = no_letter
         forced_every = max(total // len(ALL_STATES), 1)
@@ -197,8 +217,7 @@ class Generator:
             )  # fmt: skip
         return min(open_times, default=None)
 
-    @staticmethod
-    def promise_ids(rows, ids):
+    def promise_ids(self, rows, ids):
         """Give the batch's promises their ids, and each its history: "+" as made, "~" as it ended."""
         history = rows["hpromise"]
         for promise, pk in zip(rows["promise"], ids, strict=True):
@@ -211,7 +230,7 @@ class Generator:
             history.append((*_PROMISE_TRACKED(made), promise[P["created_at"]], None, "+", owner))
             if promise[P["state"]] != PromiseState.SCHEDULED.value:
                 ended_at = promise[P["done_at"]] or promise[P["missed_at"]]
-                actor = None if promise[P["state"]] == PromiseState.MISSED.value else owner
+                actor = self.system if promise[P["state"]] == PromiseState.MISSED.value else owner
                 history.append((*_PROMISE_TRACKED(promise), ended_at, None, "~", actor))
         rows["promise"] = [tuple(promise) for promise in rows["promise"]]
 
@@ -236,8 +255,7 @@ class Generator:
             )  # fmt: skip
         return min(live, default=None)
 
-    @staticmethod
-    def deadline_ids(rows, ids):
+    def deadline_ids(self, rows, ids):
         """Give the batch's deadlines their ids, and each its history: "+" as started, "~" at its last
         change (by the owner when a step met or ended it, else by the sweep)."""
         history = rows["hdeadline"]
@@ -252,7 +270,8 @@ class Generator:
             changes = [deadline[i] for i in _DEADLINE_CHANGES if deadline[i] is not None]
             if changes:
                 by_step = deadline[D["met_at"]] or deadline[D["ended_at"]]
-                history.append((*_DEADLINE_TRACKED(deadline), max(changes), None, "~", owner if by_step else None))
+                actor = owner if by_step else self.system
+                history.append((*_DEADLINE_TRACKED(deadline), max(changes), None, "~", actor))
         rows["deadline"] = [tuple(deadline) for deadline in rows["deadline"]]
 
     def _logged_row(self, case_id, number, owner, customer, channel, summary, created):
@@ -292,6 +311,7 @@ class Generator:
         new, logged = self._logged_row(case_id, number, owner_user, customer, channel, summary, created)
         row = new.copy()
         event_rows = rows["event"]
+        first_event = len(event_rows)
         event_rows.append(
             (case_id, case_events.LOGGED.code, owner, created, "", _NEW, "",
              payloads.logged(channel, customer_new))
@@ -369,6 +389,7 @@ class Generator:
             target = _TARGET[step]
             event_rows.append((case_id, step, actor, at, previous, target, reason, payload))
             previous = target
+        _chain_events(event_rows, first_event)
         row[C["state"]] = previous
         if agreed is not None:
             row[C["next_callback_at"]] = self._promises(rows, case_id, owner, customer, lang, agreed, path, times)

@@ -43,7 +43,10 @@ COMPLAINT_COLUMNS = (
     "desired_resolution", "demand_reasonable", "category_id", "product_id",
 )  # fmt: skip
 HCOMPLAINT_COLUMNS = COMPLAINT_COLUMNS + HISTORY_COLUMNS
-EVENT_COLUMNS = ("case_id", "kind", "actor_id", "created_at", "from_state", "to_state", "reason", "payload")
+EVENT_COLUMNS = (
+    "case_id", "kind", "actor_id", "created_at", "from_state", "to_state", "reason", "payload", "seq", "prev_hash",
+    "hash",
+)  # fmt: skip
 PROMISE_COLUMNS = (
     "id", "case_id", "kind", "state", "due_at", "description", "phone", "customer_chose_time", "promised_by_id",
     "keeper_id", "created_at", "attempts", "first_attempt_at", "last_attempt_at", "done_at", "reached", "outcome",

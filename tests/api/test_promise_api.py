@@ -269,5 +269,5 @@ def test_logging_a_call_runs_a_fixed_number_of_queries(agent):
         )
     assert response.status_code == 200
     # the promise read, then in one transaction: locked re-read, the promise and its history, the case's
-    # next promise, the case and its history, the event; then the answer read back
-    assert len(ctx.captured_queries) == 11, [q["sql"][:80] for q in ctx.captured_queries]
+    # next promise, the case and its history, the event and its chain link; then the answer read back
+    assert len(ctx.captured_queries) == 12, [q["sql"][:80] for q in ctx.captured_queries]

@@ -16,6 +16,7 @@ from cases.models import Promise
 from cases.services import promise_call, promise_make
 from cases.services.promise_sweeps import promises_miss_overdue, promises_remind, promises_sweep
 from cases.signals import escalation_triggered
+from core.history import SYSTEM_USERNAME
 from notifications.models import Notification
 from tests.factories import log_case
 
@@ -127,9 +128,9 @@ def test_two_promises_missed_in_one_sweep_escalate_once_after_the_second(agent):
     kinds = case.events.order_by("id").filter(kind__in=("promise_missed", "escalation_triggered"))
     assert list(kinds.values_list("kind", flat=True)) == ["promise_missed", "promise_missed", "escalation_triggered"]
     assert case.events.get(kind="escalation_triggered").payload["detail"]["promise"] == second.pk
-    for promise in (first, second):  # each miss is in the promise's history, made by no one
+    for promise in (first, second):  # each miss is in the promise's history, made by the system
         latest = promise.history.latest()
-        assert (latest.state, latest.history_type, latest.history_user) == ("missed", "~", None)
+        assert (latest.state, latest.history_type, latest.history_user.username) == ("missed", "~", SYSTEM_USERNAME)
 
 
 def test_a_promise_rolled_back_with_its_transaction_is_never_swept(agent):

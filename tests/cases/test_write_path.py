@@ -132,25 +132,26 @@ def test_database_defaults_and_generated_fields_need_nothing_hand_written(agent)
 
 # customer lookup; a new customer + history (in a savepoint: a concurrent intake may have inserted the
 # same number first, 2 more statements); case number; case + history; its two deadlines + theirs;
-# complaint + history; event; the escalation rules read the case's customer types and, in one query,
+# complaint + history; event (after the case's last link, read under its row lock:
+# cases/audit_chain.py); the escalation rules read the case's customer types and, in one query,
 # what they count (missed promises, breaches, the customer's recent complaints, compensation)
-INTAKE_QUERIES = 17
+INTAKE_QUERIES = 18
 TRANSITION_QUERIES = {
-    # case UPDATE + its history row + the event; Alternatives writes its option rows (two here) with
+    # case UPDATE + its history row + the event and its chain link; Alternatives writes its option rows (two here) with
     # theirs; Agreement reads the round's options and the case's open promises, and writes the
     # follow-up call and one commitment with theirs; Assure and Close read the promises they depend on.
     # Accept and Assure read the live deadlines and write the one they meet, with its history row.
     # escalation/ (compensation approvals) reads the authority limits when options are offered (once,
     # then cached), and on Agreement who offered the options (its guard) and the requests to supersede.
     # Alternatives are evaluated by the escalation rules (the case's types, and what they count).
-    "accept": 6,
-    "apologize": 3,
-    "acknowledge": 3,
-    "analyze": 3,
-    "offer_alternatives": 10,
-    "agree": 11,
-    "assure": 7,
-    "close": 4,
+    "accept": 7,
+    "apologize": 4,
+    "acknowledge": 4,
+    "analyze": 4,
+    "offer_alternatives": 11,
+    "agree": 12,
+    "assure": 8,
+    "close": 5,
 }
 
 

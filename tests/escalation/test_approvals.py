@@ -203,8 +203,9 @@ def test_deciding_writes_a_fixed_number_of_queries(agent, supervisor, django_ass
     approval = CompensationApproval.objects.get(case=case)
     authority_limit_of(supervisor)  # the limits and roles are cached, as in real use
     # savepoint ×2; lock the approval with its case, owner, option and requester; UPDATE + history; the
-    # event; one notice to the requester who owns the case (existing keys, insert, e-mail preferences)
-    with django_assert_num_queries(9):
+    # event and its chain link; one notice to the requester who owns the case (existing keys, insert,
+    # e-mail preferences)
+    with django_assert_num_queries(10):
         approval_decide(approval=approval, actor=supervisor, data=APPROVE)
 
 
@@ -215,9 +216,9 @@ def test_asking_writes_a_fixed_number_of_queries(agent, supervisor, django_asser
     row.save()
     authority_limit_of(agent), authority_limit_of(supervisor)  # limits, roles cached as in real use
     # the option; who offered it; savepoint ×2; open or approved requests; savepoint ×2 (one open
-    # request per option); INSERT + history; the event; the agent's supervisor (profile, then every
-    # supervisor); the notice (existing keys, insert, e-mail preferences)
-    with django_assert_num_queries(15):
+    # request per option); INSERT + history; the event and its chain link; the agent's supervisor
+    # (profile, then every supervisor); the notice (existing keys, insert, e-mail preferences)
+    with django_assert_num_queries(16):
         approval_request(case=case, actor=agent, data={"option": 2, "reason": "客户损失较大"})
 
 
