@@ -25,7 +25,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 from cases import events as case_events
 from cases.choices import CaseState
 from cases.evidence import TEXT_LIMIT
-from cases.models import CaseEvent, CaseOption
+from cases.models import Case, CaseEvent, CaseOption
 from cases.permissions import can_work_case
 from cases.services import case_event_record
 from cases.signals import case_event_recorded
@@ -150,6 +150,10 @@ def approval_decide(*, approval, actor, data) -> CompensationApproval:
     approve = cleaned["decision"] == ApprovalDecision.APPROVE
     try:
         with transaction.atomic():
+            # The case first, then its approval: the order every writer of a case takes its locks in
+            # (cases/services/events.py), so an agent's step on this case and this decision never
+            # wait on each other in a circle.
+            Case.objects.select_for_update(no_key=True).filter(pk=approval.case_id).values_list("pk").first()
             approval = (
                 CompensationApproval.objects.select_for_update(of=("self",))
                 .select_related("case", "case__owner", "option", "requested_by")

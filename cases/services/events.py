@@ -10,10 +10,16 @@ from ..signals import case_event_recorded
 def _last_link(case) -> tuple[int, str]:
     """(sequence, hash) of the case's last event, (0, "") before the first — read under the case's
     row lock, so two transactions recording events on one case take their numbers one after the
-    other (on SQLite the database's single writer does the same). One query."""
+    other (on SQLite the database's single writer does the same). One query.
+
+    The lock is the one a case UPDATE takes (FOR NO KEY UPDATE): a step that saved the case already
+    holds it, and rows merely pointing at the case (a complaint attached, a promise made) are not held
+    up. A service that locks another row of the case before its event (an approval, say) locks the
+    case first, so that every writer takes the case before its rows and two of them never wait on
+    each other in a circle."""
     last = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq")
     seq, digest = (
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk=case.pk)
         .annotate(last_seq=Subquery(last.values("seq")[:1]), last_hash=Subquery(last.values("hash")[:1]))
         .values_list("last_seq", "last_hash")

@@ -202,10 +202,10 @@ def test_deciding_writes_a_fixed_number_of_queries(agent, supervisor, django_ass
     case = offered(agent, 20, 300)
     approval = CompensationApproval.objects.get(case=case)
     authority_limit_of(supervisor)  # the limits and roles are cached, as in real use
-    # savepoint ×2; lock the approval with its case, owner, option and requester; UPDATE + history; the
-    # event and its chain link; one notice to the requester who owns the case (existing keys, insert,
-    # e-mail preferences)
-    with django_assert_num_queries(10):
+    # savepoint ×2; lock the case, then the approval with its case, owner, option and requester; UPDATE
+    # + history; the event and its chain link; one notice to the requester who owns the case (existing
+    # keys, insert, e-mail preferences)
+    with django_assert_num_queries(11):
         approval_decide(approval=approval, actor=supervisor, data=APPROVE)
 
 
