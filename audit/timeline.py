@@ -8,6 +8,7 @@ reload), and one for every person named anywhere (actors, history users, user fi
 """
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.people import display_name
 from cases.choices import (
+    CaseState,
     Channel,
     CustomerTier,
     DeadlineKind,
@@ -30,6 +32,7 @@ from cases.choices import (
     Priority,
     PromiseKind,
 )
+from cases.events import event_kind_label
 from cases.models import (
     Case,
     CaseEvent,
@@ -226,17 +229,29 @@ def _local(value: dt.datetime) -> str:
 @dataclass(frozen=True)
 class Timeline:
     case: Case
-    entries: list
-    counts: dict  # group -> number of entries
+    entries: list  # the entries asked for (a window of the filtered timeline), rendered
+    total: int  # entries in the filtered timeline
+    counts: dict  # group -> number of entries, filtered or not
+
+
+@dataclass(frozen=True)
+class _Stub:
+    """An entry before it is rendered: enough to sort, count and filter it."""
+
+    sort_key: tuple
+    group: str
+    build: object  # () -> TimelineEntry
 
 
 # --- reading ----------------------------------------------------------------------------------------
+
+EVENT_COLUMNS = [f.attname for f in CaseEvent._meta.concrete_fields]
 
 
 def _history_rows(model, case_column, case_id):
     historical = model.history.model
     names = [f.attname for f in historical.tracked_fields]
-    return historical, list(
+    return list(
         historical.objects.filter(**{case_column: case_id})
         .order_by("id", "history_date", "history_id")
         .values(*names, "history_id", "history_date", "history_type", "history_user_id", "history_change_reason")
@@ -252,14 +267,15 @@ def case_for_timeline(number: str) -> Case | None:
     return Case.objects.select_related("owner").filter(number=number).first()
 
 
-def case_timeline(case: Case, groups=None) -> Timeline:
-    """`case`'s events and field changes, oldest first, restricted to `groups` (kind groups) if given.
-    `counts` counts every group, filtered or not, so the page can show what a filter hides."""
-    events = list(CaseEvent.objects.filter(case_id=case.pk).order_by("created_at", "id"))
-    histories = [(model, *_history_rows(model, column, case.pk)) for model, column in TRACKED]
+def case_timeline(case: Case, groups=None, start=0, stop=None) -> Timeline:
+    """`case`'s events and field changes, oldest first, restricted to `groups` (kind groups) if
+    given; only the entries from `start` to `stop` of that are rendered (labels, diffs, local times):
+    every row is read and sorted, but a page renders only what it shows."""
+    events = list(CaseEvent.objects.filter(case_id=case.pk).order_by("created_at", "id").values(*EVENT_COLUMNS))
+    histories = [(model, _history_rows(model, column, case.pk)) for model, column in TRACKED]
 
-    user_ids = {e.actor_id for e in events} | _ids_in_payloads(events)
-    for model, _historical, rows in histories:
+    user_ids = {e["actor_id"] for e in events} | _ids_in_payloads(events)
+    for model, rows in histories:
         user_columns = _user_fields(model)
         for row in rows:
             user_ids.add(row["history_user_id"])
@@ -271,31 +287,35 @@ def case_timeline(case: Case, groups=None) -> Timeline:
     }
     names = _Names(users)
 
-    entries = [_event_entry(e, names) for e in events]
-    for model, _historical, rows in histories:
-        entries.extend(_change_entries(model, rows, names))
-    entries.sort(key=lambda entry: entry.sort_key)
+    stubs = [
+        _Stub((e["created_at"], 0, e["id"]), event_group(e["kind"]), functools.partial(_event_entry, e, names))
+        for e in events
+    ]
+    for model, rows in histories:
+        stubs.extend(_change_stubs(model, rows, names))
+    stubs.sort(key=lambda stub: stub.sort_key)
     counts = dict.fromkeys(GROUPS, 0)
-    for entry in entries:
-        counts[entry.group] += 1
+    for stub in stubs:
+        counts[stub.group] += 1
     if groups:
-        entries = [entry for entry in entries if entry.group in groups]
-    return Timeline(case=case, entries=entries, counts=counts)
+        stubs = [stub for stub in stubs if stub.group in groups]
+    return Timeline(case=case, entries=[stub.build() for stub in stubs[start:stop]], total=len(stubs), counts=counts)
 
 
 def _ids_in_payloads(events) -> set:
     """User ids a payload names by id alone (an assignment's owners, a hand-over's people)."""
     ids = set()
     for event in events:
+        payload = event["payload"] if isinstance(event["payload"], dict) else {}
         for key in ("from_owner", "to_owner", "from_user", "to_user"):
-            value = (event.payload or {}).get(key)
+            value = payload.get(key)
             if isinstance(value, int) and not isinstance(value, bool):
                 ids.add(value)
     return ids
 
 
 class _Names:
-    """People's names from the one users query; reference rows from the process's cache."""
+    """People's names from the one users query."""
 
     def __init__(self, users):
         self.users = users
@@ -310,30 +330,46 @@ class _Names:
 # --- events -----------------------------------------------------------------------------------------
 
 
-def _event_entry(event: CaseEvent, names: _Names) -> TimelineEntry:
-    payload = event.payload if isinstance(event.payload, dict) else {}
+def _state_label(value: str) -> str:
+    return str(CaseState(value).label) if value in CaseState.values else value
+
+
+def _event_entry(event: dict, names: _Names) -> TimelineEntry:
+    payload = event["payload"] if isinstance(event["payload"], dict) else {}
     sha256 = payload.get("sha256") or ""
     return TimelineEntry(
-        at=event.created_at,
-        group=event_group(event.kind),
+        at=event["created_at"],
+        group=event_group(event["kind"]),
         source="event",
-        title=str(event.kind_label),
-        who=names.user(event.actor_id),
-        from_state=str(event.from_label) if event.from_state else "",
-        to_state=str(event.to_label) if event.to_state else "",
-        reason=event.reason,
+        title=str(event_kind_label(event["kind"])),
+        who=names.user(event["actor_id"]),
+        from_state=_state_label(event["from_state"]),
+        to_state=_state_label(event["to_state"]),
+        reason=event["reason"],
         details=[(_payload_label(key), _payload_text(key, value, names)) for key, value in payload.items()],
         sha256=sha256 if isinstance(sha256, str) else "",
-        seq=getattr(event, "seq", None),
-        hash=getattr(event, "hash", "") or "",
-        sort_key=(event.created_at, 0, event.pk),
+        seq=event.get("seq"),
+        hash=event.get("hash") or "",
+        sort_key=(event["created_at"], 0, event["id"]),
     )
 
 
 _FIELD_LABELS: dict = {}
 
 
+_LABELS_SHOWN: dict = {}
+
+
 def _payload_label(key: str) -> str:
+    """The key's label in the active language (worked out once per language and key)."""
+    memo = (get_language(), key)
+    label = _LABELS_SHOWN.get(memo)
+    if label is None:
+        label = _LABELS_SHOWN[memo] = _payload_label_of(key)
+    return label
+
+
+def _payload_label_of(key: str) -> str:
     if key in PAYLOAD_LABELS:
         return capfirst(str(PAYLOAD_LABELS[key]))
     if not _FIELD_LABELS:
@@ -431,38 +467,49 @@ def _record_name(model, object_id) -> str:
     return f"{capfirst(str(model._meta.verbose_name))} #{object_id}"
 
 
-def _change_entries(model, rows, names: _Names):
+def _change_stubs(model, rows, names: _Names):
+    """A stub per history row; its diff against the row before it (of the same object) is worked
+    out when it is rendered."""
     if not rows:
         return
-    fields = _Fields(model, model.history.model)
+    fields = None
     previous = None
     for row in rows:
         if previous is not None and previous["id"] != row["id"]:
             previous = None
-        changes = []
-        for attname, label, original in fields.columns:
-            new = row[attname]
-            if previous is None:
-                if row["history_type"] == "-" or new in (None, "", [], {}):
-                    continue
-                old = None
-            else:
-                old = previous[attname]
-                if old == new:
-                    continue
-            changes.append(
-                FieldChange(attname, label, fields.show(original, old, names), fields.show(original, new, names))
-            )
-        previous = row
-        record = _record_name(model, row["id"])
-        yield TimelineEntry(
-            at=row["history_date"],
-            group=CHANGES,
-            source="change",
-            title=f"{record}: {HISTORY_TYPES.get(row['history_type'], row['history_type'])}",
-            who=names.user(row["history_user_id"]),
-            record=record,
-            reason=row["history_change_reason"] or "",
-            changes=changes,
-            sort_key=(row["history_date"], 1, row["history_id"]),
+        if fields is None:
+            fields = _Fields(model, model.history.model)
+        yield _Stub(
+            (row["history_date"], 1, row["history_id"]),
+            CHANGES,
+            functools.partial(_change_entry, model, fields, previous, row, names),
         )
+        previous = row
+
+
+def _change_entry(model, fields, previous, row, names: _Names) -> TimelineEntry:
+    changes = []
+    for attname, label, original in fields.columns:
+        new = row[attname]
+        if previous is None:
+            if row["history_type"] == "-" or new in (None, "", [], {}):
+                continue
+            old = None
+        else:
+            old = previous[attname]
+            if old == new:
+                continue
+        shown_old, shown_new = fields.show(original, old, names), fields.show(original, new, names)
+        changes.append(FieldChange(attname, label, shown_old, shown_new))
+    record = _record_name(model, row["id"])
+    return TimelineEntry(
+        at=row["history_date"],
+        group=CHANGES,
+        source="change",
+        title=f"{record}: {HISTORY_TYPES.get(row['history_type'], row['history_type'])}",
+        who=names.user(row["history_user_id"]),
+        record=record,
+        reason=row["history_change_reason"] or "",
+        changes=changes,
+        sort_key=(row["history_date"], 1, row["history_id"]),
+    )

@@ -29,7 +29,7 @@ from .params import PAGE_SIZES, SEARCH_PARAMS, search_query_parse, timeline_quer
 from .search import ESCALATED_NO, ESCALATED_YES, audit_search
 from .timeline import GROUPS, case_for_timeline, case_timeline
 
-TIMELINE_PAGE_SIZE = 200
+TIMELINE_PAGE_SIZE = 100
 MSG_EXPORT_PARAMS = gettext_lazy("An export takes only the search's filters: %(names)s.")
 
 
@@ -75,12 +75,12 @@ def timeline_view(request, number):
     }
     if query.errors:
         return render(request, "audit/timeline.html", {**context, "problems": _problems(query.errors)}, status=400)
-    timeline = case_timeline(case, groups=set(query.groups))
-    pages = max(1, math.ceil(len(timeline.entries) / TIMELINE_PAGE_SIZE))
+    start = (query.page - 1) * TIMELINE_PAGE_SIZE
+    timeline = case_timeline(case, groups=set(query.groups), start=start, stop=start + TIMELINE_PAGE_SIZE)
+    pages = max(1, math.ceil(timeline.total / TIMELINE_PAGE_SIZE))
     if query.page > pages:
         problems = _problems({"page": [_("There are %(n)d pages.") % {"n": pages}]})
         return render(request, "audit/timeline.html", {**context, "problems": problems}, status=400)
-    start = (query.page - 1) * TIMELINE_PAGE_SIZE
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -88,8 +88,8 @@ def timeline_view(request, number):
         "audit/timeline.html",
         {
             **context,
-            "entries": timeline.entries[start : start + TIMELINE_PAGE_SIZE],
-            "total": len(timeline.entries),
+            "entries": timeline.entries,
+            "total": timeline.total,
             "counts": [(code, label, timeline.counts[code]) for code, label in GROUPS.items()],
             "page": query.page,
             "pages": pages,
