@@ -6,4 +6,8 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.workspace_view, name="workspace"),
+    path("cases/", views.search_view, name="search"),
+    path("cases/export.csv", views.export_csv_view, name="export_csv"),
+    path("cases/export.xlsx", views.export_xlsx_view, name="export_xlsx"),
+    path("cases/<str:number>/timeline/", views.timeline_view, name="timeline"),
 ]
