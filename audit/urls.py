@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.workspace_view, name="workspace"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
 ]
