@@ -8,16 +8,27 @@ owner, a promise's keeper, an escalation's owner when it was requested.
 
 Portability: ORM aggregates only (Count with filter=Q, TruncDate, subtraction of datetimes), the same
 SQL shape on SQLite and PostgreSQL. Medians are exact and computed in the database without a
-PostgreSQL-only percentile: count per step, then ORDER BY the duration with LIMIT 2 OFFSET (n-1)//2
-(one query per step), so no unbounded list is read into Python.
+PostgreSQL-only percentile: window functions number each step's durations and only the middle rows
+are returned (see median_hours_per_step), so no unbounded list is read into Python.
 """
 
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, DateTimeField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncDate
 
 from cases.choices import OPEN_STATES, SEVEN_A_STEPS, CaseState, DeadlineKind
 from cases.deadline_measures import BREACHED as DEADLINE_BREACHED
@@ -82,8 +93,9 @@ def median_hours_per_step(f: KpiFilter) -> dict:
     Time on a step = from the event after which the case waited for it (the complaint logged, the
     previous step, or a reopening) to the event that completed it; a reopened case counts its second
     round of Alternatives from the reopening. Per step: {"n": steps completed, "hours": median or
-    None}. One query for the counts, then one per step that was completed at least once (at most 8)."""
-    counts = dict(_step_events(f).values_list("kind").annotate(n=Count("id")).order_by())
+    None}. Exact, in one query: each step's durations are numbered in order (ROW_NUMBER and COUNT
+    over the step, window functions both databases have) and only the middle one or two rows are
+    read, so the database reads the period's step events once and returns at most 14 rows."""
     entered = Subquery(
         CaseEvent.objects.filter(case=OuterRef("case"), kind__in=ENTERING_KINDS)
         .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
@@ -91,25 +103,25 @@ def median_hours_per_step(f: KpiFilter) -> dict:
         .values("created_at")[:1],
         output_field=DateTimeField(),
     )
+    step = [F("kind")]
+    middle = (
+        _step_events(f)
+        .annotate(spent=ExpressionWrapper(F("created_at") - entered, output_field=DurationField()))
+        .annotate(
+            position=Window(RowNumber(), partition_by=step, order_by=[F("spent").asc(), F("id").asc()]),
+            total=Window(Count("id"), partition_by=step),
+        )
+        .filter(Q(position=(F("total") + 1) / 2) | Q(position=(F("total") + 2) / 2))
+        .values_list("kind", "spent", "total")
+    )
+    found = {}
+    for kind, spent, total in middle:
+        found.setdefault(kind, (total, []))[1].append(spent)
     result = {}
     for kind in STEP_KINDS:
-        n = counts.get(kind, 0)
-        hours = None
-        if n:
-            middle = (
-                _step_events(f)
-                .filter(kind=kind)
-                .annotate(entered=entered)
-                .annotate(spent=ExpressionWrapper(F("created_at") - F("entered"), output_field=DurationField()))
-                .order_by("spent", "id")
-                .values_list("spent", flat=True)
-            )
-            offset = (n - 1) // 2
-            values = [v for v in middle[offset : offset + 2] if v is not None]
-            if values:
-                picked = values[:1] if n % 2 else values
-                hours = sum(v.total_seconds() for v in picked) / len(picked) / 3600
-        result[kind] = {"n": n, "hours": hours}
+        n, values = found.get(kind, (0, []))
+        values = [v.total_seconds() for v in values if v is not None]
+        result[kind] = {"n": n, "hours": sum(values) / len(values) / 3600 if values else None}
     return result
 
 
