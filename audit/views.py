@@ -179,9 +179,12 @@ def dashboard_view(request):
         raise PermissionDenied
     now = timezone.now()
     query = dashboard_query_parse(request.GET, now=now)
+    periods = _period_choices(now)
+    if query.period and query.period.token not in dict(periods):  # a range, or an older month
+        periods.append((query.period.token, query.period.token))
     context = {
         "nav": "audit",
-        "periods": _period_choices(now),
+        "periods": periods,
         "teams": [(user.pk, display_name(user)) for user in all_supervisors()],
         "period_value": request.GET.get("period", "") or "30d",
         "team_value": request.GET.get("team", ""),

@@ -236,6 +236,17 @@ def test_bad_parameters_are_named_in_a_400(db, client, auditor, agent, office_ho
     assert "data-chart=" not in page
 
 
+def test_a_team_costs_one_query_more_and_a_range_stays_selected(
+    client, auditor, team, office_hours, django_assert_max_num_queries
+):
+    client.force_login(auditor)
+    client.get(URL)
+    with django_assert_max_num_queries(14):
+        page = client.get(URL, {"team": str(team.pk), "period": "range:2026-11-01..2026-11-20"}).content.decode()
+    assert '<option value="range:2026-11-01..2026-11-20" selected>' in page
+    assert f'<option value="{team.pk}" selected>' in page
+
+
 def test_an_agent_is_not_a_team(db, client, auditor, agent):
     client.force_login(auditor)
     assert client.get(URL, {"team": str(agent.pk)}).status_code == 400
