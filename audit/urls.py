@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "audit"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/export.csv", views.export_csv_view, name="export_csv"),
     path("cases/export.xlsx", views.export_xlsx_view, name="export_xlsx"),
     path("cases/<str:number>/timeline/", views.timeline_view, name="timeline"),
+    path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
 ]
