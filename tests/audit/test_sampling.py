@@ -126,9 +126,10 @@ def test_a_stratum_short_of_cases_is_filled_from_its_neighbours(month, seed):
         assert len(filled) == shortfall
         # Each stands in for a stratum that really lacked cases, and none for a full one.
         for pick in filled:
-            assert available[(pick.filled_for_time, pick.filled_for_handling)] < targets[
-                (pick.filled_for_time, pick.filled_for_handling)
-            ]
+            assert (
+                available[(pick.filled_for_time, pick.filled_for_handling)]
+                < targets[(pick.filled_for_time, pick.filled_for_handling)]
+            )
         picked = Counter((p.time_bucket, p.handling_bucket) for p in agent.picks if not p.filled_for_time)
         for key, target in targets.items():
             assert picked[key] == min(target, available[key])
