@@ -11,6 +11,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import Avg
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
@@ -42,7 +43,8 @@ MSG_NO_CASES = _("No agent closed a case in %(month)s: there is nothing to sampl
 MSG_SAMPLED = _("%(month)s has been sampled already; a month is sampled once, so its scores stay.")
 MSG_INVALID_SAMPLE = _("Check the sample: %(fields)s.")
 MSG_INVALID_SCORECARD = _("Check the scorecard: %(fields)s.")
-MSG_SEED_RANGE = _("Enter a whole number from 0 to %(max)s.") % {"max": SEED_MAX}
+# Formatted when shown, in the reader's language (not once, in whatever language loaded the module).
+MSG_SEED_RANGE = lazy(lambda: _("Enter a whole number from 0 to %(max)s.") % {"max": SEED_MAX}, str)()
 
 
 def parse_month(raw) -> dt.date:
@@ -128,7 +130,10 @@ def sample_plan(month: dt.date, seed: int) -> SamplePlan:
 class SampleInput(StrictInputForm):
     month = forms.CharField(label=_("Month"), max_length=7)
     seed = forms.IntegerField(
-        label=_("Seed"), min_value=0, max_value=SEED_MAX, error_messages={"min_value": MSG_SEED_RANGE}
+        label=_("Seed"),
+        min_value=0,
+        max_value=SEED_MAX,
+        error_messages={"min_value": MSG_SEED_RANGE, "max_value": MSG_SEED_RANGE},
     )
 
     def clean_month(self):

@@ -76,6 +76,7 @@ def test_only_auditors_draw_a_sample(db, request, who, office_hours):
         ({"month": "October", "seed": "1"}, "month", "Enter a month as YYYY-MM"),
         ({"month": "2026-10", "seed": "-1"}, "seed", "Enter a whole number from 0 to"),
         ({"month": "2026-10", "seed": "abc"}, "seed", "Enter a whole number"),
+        ({"month": "2026-10", "seed": str(2**31)}, "seed", "Enter a whole number from 0 to 2147483647."),
         ({"month": "2026-10"}, "seed", "This field is required"),
     ],
 )
