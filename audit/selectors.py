@@ -1,6 +1,7 @@
 """Reads of the quality review pages, each with a fixed number of queries."""
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from escalation.choices import EscalationState
 from escalation.models import Escalation
 
 from .models import STEP_FIELDS, QualitySample, SampleAgent, SampledCase, Scorecard, StepScore, Verdict
+from .sampling import HANDLING_BUCKETS, HANDLING_LABELS, TIME_BUCKETS, TIME_LABELS
 
 AGENTS_PER_PAGE = 20
 SCORE_MONTHS = 12
@@ -37,7 +39,7 @@ def sample_agents_page(sample: QualitySample, page_number):
     picks = (
         SampledCase.objects.filter(sample=sample, agent_id__in=ids)
         .select_related("case", "scorecard")
-        .order_by("agent_id", "time_bucket", "handling_bucket", "case_id")
+        .order_by("agent_id", "case_id")
     )
     by_agent = {}
     for pick in picks:
@@ -46,11 +48,13 @@ def sample_agents_page(sample: QualitySample, page_number):
     for row in page.object_list:
         row.picks = by_agent.get(row.agent_id, [])
         row.scored = sum(1 for pick in row.picks if pick.score is not None)
-        strata = {}
-        for pick in row.picks:
-            key = (pick.get_time_bucket_display(), pick.get_handling_bucket_display())
-            strata[key] = strata.get(key, 0) + 1
-        row.strata = sorted(strata.items())
+        strata = Counter((pick.time_bucket, pick.handling_bucket) for pick in row.picks)
+        row.strata = [
+            ((TIME_LABELS[t], HANDLING_LABELS[h]), strata[(t, h)])
+            for t in TIME_BUCKETS
+            for h in HANDLING_BUCKETS
+            if strata[(t, h)]
+        ]
     return page
 
 

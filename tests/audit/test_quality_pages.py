@@ -32,6 +32,7 @@ def test_the_month_page_lists_each_agents_cases_with_why_and_a_link(sample, octo
     assert "peak hours, " in html and "night shift, " in html
     assert "every case the agent closed this month" in html
     assert html.count("Not scored yet") == 4
+    assert "张伟 <small" in html  # the agent as colleagues know them
     assert "3 closed · 3 sampled · 0 scored" in html
     assert "09:00–12:00 and 14:00–18:00" in html  # the rules are on the page
 
