@@ -44,6 +44,7 @@ def figures_compute(f: kpis.KpiFilter) -> dict:
         "escalation_types": kpis.escalations_by_customer_type(f),
         "satisfaction": kpis.satisfaction_distribution(f),
         "reopen": kpis.reopen_rate(f),
+        "qa": kpis.qa_scores(f),
     }
 
 

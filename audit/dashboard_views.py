@@ -156,10 +156,9 @@ def _cards(figures):
     return cards
 
 
-def _qa_card():
-    # The quality-review scorecards (audit/models.py, issue 11 item 4) are built on another branch;
-    # until they exist there is nothing to read. Then: (display_name(agent), mean score) per agent.
-    scores = kpis.qa_score_per_agent([])
+def _qa_card(rows):
+    """The scorecards' mean per agent (audit/models.py), with how many scorecards make it."""
+    scores = kpis.qa_score_per_agent((f"{name} ({n})", mean) for name, mean, n in rows)
     title = _("QA score per agent")
     if not scores:
         return {"key": "qa", "title": title, "svg": "", "summary": "", "empty": _("No quality scores yet")}
@@ -191,7 +190,7 @@ def dashboard_view(request):
         return render(request, "audit/dashboard.html", context, status=400)
     figures = dashboard_figures(query.period, query.team)
     context.update(
-        cards=[*_cards(figures), _qa_card()],
+        cards=[*_cards(figures), _qa_card(figures.get("qa", []))],
         as_of=timezone.localtime(figures["as_of"]),
         start=timezone.localtime(figures["start"]),
         end=timezone.localtime(figures["end"]),

@@ -16,7 +16,9 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
+    Avg,
     Count,
     DateTimeField,
     DurationField,
@@ -29,7 +31,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
 
+from accounts.people import display_name
 from cases.choices import OPEN_STATES, SEVEN_A_STEPS, CaseState, DeadlineKind
 from cases.deadline_measures import BREACHED as DEADLINE_BREACHED
 from cases.deadline_measures import DECIDED as DEADLINE_DECIDED
@@ -37,6 +41,8 @@ from cases.models import Case, CaseEvent, Deadline, Promise
 from cases.promise_measures import DECIDED as PROMISE_DECIDED
 from cases.promise_measures import KEPT_IN_TIME, KEPT_LATE
 from escalation.models import CaseCustomerType, Escalation
+
+from .models import Scorecard
 
 # The transitions that complete each 7A step, in order (accept … assure).
 STEP_KINDS = tuple(kind for _state, kind, _label in SEVEN_A_STEPS)
@@ -251,7 +257,33 @@ def reopen_rate(f: KpiFilter) -> dict:
     return {**totals, "rate": totals["reopened"] / totals["closed"] if totals["closed"] else None}
 
 
+def qa_scores(f: KpiFilter) -> list:
+    """Mean scorecard score (percent) per sampled agent, over the quality samples of the months the
+    period touches (a sample covers a calendar month: audit/sampling.py), with the number of
+    scorecards: [(agent's name, mean, n)]. One query, names included."""
+    zone = zoneinfo.ZoneInfo(f.zone)
+    first_month = timezone.localtime(f.start, zone).date().replace(day=1)
+    agent = "sampled_case__agent__"
+    rows = (
+        Scorecard.objects.filter(
+            f.by("sampled_case__agent_id"),
+            sampled_case__sample__month__gte=first_month,
+            sampled_case__sample__month__lt=timezone.localtime(f.end, zone).date(),
+        )
+        .values(f"{agent}id", f"{agent}username", f"{agent}first_name", f"{agent}last_name")
+        .annotate(mean=Avg("percent"), n=Count("id"))
+        .order_by()
+    )
+    user_model = get_user_model()
+    named = []
+    for row in rows:
+        person = user_model(
+            username=row[f"{agent}username"], first_name=row[f"{agent}first_name"], last_name=row[f"{agent}last_name"]
+        )
+        named.append((display_name(person), float(row["mean"]), row["n"]))
+    return named
+
+
 def qa_score_per_agent(scores) -> list:
-    """Quality-review score per agent from (agent name, score) pairs, best first. The scorecards are
-    another branch's (audit/models.py, issue 11 item 4); until they exist the dashboard passes []."""
+    """Quality-review score per agent from (agent name, score) pairs, best first."""
     return sorted(((str(name), float(score)) for name, score in scores), key=lambda row: (-row[1], row[0]))

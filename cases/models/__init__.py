@@ -259,6 +259,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["priority", "created_at", "id"], name="case_all_prio"),
             models.Index(fields=["created_at", "id"], name="case_all_created"),
             models.Index(fields=["customer_phone"], name="case_phone"),
+            # The auditors' dashboard: cases assured in a period (audit/kpis.py).
+            models.Index(fields=["assured_at"], name="case_assured", condition=models.Q(assured_at__isnull=False)),
             # The queue sorted by the next promise (sort=next_promise) and its overdue filter.
             models.Index(
                 next_promise_key(), models.F("id"), name="case_open_next_promise", condition=models.Q(is_open=True)
@@ -427,7 +429,11 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ("created_at", "id")
-        indexes = [models.Index(fields=["case", "created_at", "id"], name="event_case_time")]
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="event_case_time"),
+            # The auditors' dashboard: steps, reopenings and closings in a period (audit/kpis.py).
+            models.Index(fields=["kind", "created_at"], name="event_kind_time"),
+        ]
         # Also the index the chain's writer (the case's last link) and verify_audit walk.
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_case_seq")]
 

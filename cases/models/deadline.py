@@ -96,6 +96,8 @@ class Deadline(models.Model):
             models.Index(
                 fields=["breached_at"], name="deadline_breached", condition=models.Q(breached_at__isnull=False)
             ),
+            # The auditors' dashboard: deadlines due in a period (audit/kpis.py).
+            models.Index(fields=["due_at"], name="deadline_due"),
         ]
 
     def __str__(self):

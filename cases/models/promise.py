@@ -96,6 +96,8 @@ class Promise(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(state__in=OPEN_PROMISE_STATES),
             ),
             models.Index(fields=["case", "due_at"], name="promise_case_due"),
+            # The auditors' dashboard: promises due in a period (audit/kpis.py).
+            models.Index(fields=["due_at"], name="promise_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=PromiseState.values), name="promise_state_known"),
