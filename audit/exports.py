@@ -19,6 +19,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -48,7 +49,7 @@ def _header(zone_name) -> list:
         _("Priority"),
         _("Owner"),
         _("Customer"),
-        _("Summary"),
+        pgettext("complaint", "Summary"),
         _("Customer types"),
         _("Ever escalated"),
         _("Satisfaction (1–5)"),
