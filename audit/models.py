@@ -67,7 +67,7 @@ class SampleAgent(models.Model):
     """One agent's part of a sample: how many cases they closed, their quota and why."""
 
     sample = models.ForeignKey(QualitySample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="agents")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("front-line agent"), on_delete=models.PROTECT)
     closed = models.PositiveIntegerField(_("cases closed"))
     rule = models.CharField(_("quota rule"), max_length=10, choices=RuleCode.choices)
     quota = models.PositiveSmallIntegerField(_("quota"))
@@ -86,7 +86,7 @@ class SampleAgent(models.Model):
 class SampledCase(models.Model):
     sample = models.ForeignKey(QualitySample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="cases")
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("front-line agent"), on_delete=models.PROTECT)
     time_bucket = models.CharField(_("time of day"), max_length=10, choices=list(TIME_LABELS.items()))
     handling_bucket = models.CharField(_("handling time"), max_length=10, choices=list(HANDLING_LABELS.items()))
     rule = models.CharField(_("quota rule"), max_length=10, choices=RuleCode.choices)

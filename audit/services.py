@@ -13,6 +13,7 @@ from django.db.models import Avg
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.roles import Role, has_role
 from cases.choices import CaseState
@@ -231,7 +232,9 @@ class ScorecardInput(StrictInputForm):
     )
     promises_kept = _choice(_("Promises kept"), Verdict.choices)
     escalation_right = _choice(_("Escalation handled right"), Verdict.choices)
-    comment = forms.CharField(label=_("Comment"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea)
+    comment = forms.CharField(
+        label=pgettext_lazy("scorecard", "Comment"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea
+    )
 
 
 SCORECARD_FIELDS = (*STEP_FIELDS, "wording_ok", "promises_kept", "escalation_right", "comment")

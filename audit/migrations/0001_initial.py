@@ -174,7 +174,9 @@ class Migration(migrations.Migration):
                 (
                     "agent",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name="agent"
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="front-line agent",
                     ),
                 ),
                 (
@@ -457,7 +459,9 @@ class Migration(migrations.Migration):
                 (
                     "agent",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name="agent"
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="front-line agent",
                     ),
                 ),
                 (
