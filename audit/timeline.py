@@ -8,13 +8,14 @@ reload), and one for every person named anywhere (actors, history users, user fi
 """
 
 import datetime as dt
-import functools
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import CharField, IntegerField, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
@@ -236,26 +237,51 @@ class Timeline:
 
 @dataclass(frozen=True)
 class _Stub:
-    """An entry before it is rendered: enough to sort, count and filter it."""
+    """An entry before it is read in full: enough to sort, count and filter it."""
 
     sort_key: tuple
     group: str
-    build: object  # () -> TimelineEntry
+    build: tuple  # (source, row id): where its full row is
 
 
 # --- reading ----------------------------------------------------------------------------------------
+#
+# Two phases, each a fixed number of queries whatever the number of events. First the keys of every
+# entry — (source, row id, time, kind, object id) — in one UNION ALL over the events and the history
+# tables: enough to sort, count and filter the whole timeline. Then the full rows of the entries on
+# the page only (with, for a field change, the version before it to diff against): one query for the
+# events, one per history table that has an entry on the page, one for the people named. A page of
+# 100 entries out of thousands reads 100 full rows, not thousands.
 
 EVENT_COLUMNS = [f.attname for f in CaseEvent._meta.concrete_fields]
+EVENTS = 0  # the source number of the events; history table i of TRACKED is source i + 1
 
 
-def _history_rows(model, case_column, case_id):
+def _timeline_keys(case_id) -> list:
+    number, text = IntegerField(), CharField()
+    parts = [
+        CaseEvent.objects.filter(case_id=case_id)
+        .order_by()  # a part of a UNION takes no ORDER BY (the models order theirs by default)
+        .values_list(Value(EVENTS, output_field=number), "id", "created_at", "kind", Value(0, output_field=number))
+    ]
+    for source, (model, column) in enumerate(TRACKED, start=1):
+        parts.append(
+            model.history.model.objects.filter(**{column: case_id})
+            .order_by()
+            .values_list(
+                Value(source, output_field=number), "history_id", "history_date", Value("", output_field=text), "id"
+            )
+        )
+    return list(parts[0].union(*parts[1:], all=True).order_by())
+
+
+def _history_rows(model, history_ids) -> dict:
     historical = model.history.model
     names = [f.attname for f in historical.tracked_fields]
-    return list(
-        historical.objects.filter(**{case_column: case_id})
-        .order_by("id", "history_date", "history_id")
-        .values(*names, "history_id", "history_date", "history_type", "history_user_id", "history_change_reason")
+    rows = historical.objects.filter(history_id__in=history_ids).values(
+        *names, "history_id", "history_date", "history_type", "history_user_id", "history_change_reason"
     )
+    return {row["history_id"]: row for row in rows}
 
 
 def _user_fields(model) -> set:
@@ -269,15 +295,49 @@ def case_for_timeline(number: str) -> Case | None:
 
 def case_timeline(case: Case, groups=None, start=0, stop=None) -> Timeline:
     """`case`'s events and field changes, oldest first, restricted to `groups` (kind groups) if
-    given; only the entries from `start` to `stop` of that are rendered (labels, diffs, local times):
-    every row is read and sorted, but a page renders only what it shows."""
-    events = list(CaseEvent.objects.filter(case_id=case.pk).order_by("created_at", "id").values(*EVENT_COLUMNS))
-    histories = [(model, _history_rows(model, column, case.pk)) for model, column in TRACKED]
+    given; only the entries from `start` to `stop` of that are read in full and rendered (labels,
+    diffs, local times)."""
+    stubs, previous = [], {}
+    versions = {}  # (source, object id) -> [(time, history id)] of that object's history rows
+    for source, row_id, at, kind, object_id in _timeline_keys(case.pk):
+        if source == EVENTS:
+            stubs.append(_Stub((at, 0, row_id), event_group(kind), (EVENTS, row_id)))
+        else:
+            stubs.append(_Stub((at, 1, row_id), CHANGES, (source, row_id)))
+            versions.setdefault((source, object_id), []).append((at, row_id))
+    for (source, _object_id), rows in versions.items():
+        rows.sort()
+        for (_at, before), (_at_after, after) in itertools.pairwise(rows):
+            previous[(source, after)] = before
+    stubs.sort(key=lambda stub: stub.sort_key)
+    counts = dict.fromkeys(GROUPS, 0)
+    for stub in stubs:
+        counts[stub.group] += 1
+    if groups:
+        stubs = [stub for stub in stubs if stub.group in groups]
+    window = stubs[start:stop]
+    return Timeline(case=case, entries=_entries(window, previous), total=len(stubs), counts=counts)
 
-    user_ids = {e["actor_id"] for e in events} | _ids_in_payloads(events)
-    for model, rows in histories:
-        user_columns = _user_fields(model)
-        for row in rows:
+
+def _entries(window, previous) -> list:
+    """The window's entries, read in full: its events, its history rows and the versions before them."""
+    wanted = {}  # source -> row ids
+    for stub in window:
+        source, row_id = stub.build
+        wanted.setdefault(source, set()).add(row_id)
+        if (source, row_id) in previous:
+            wanted[source].add(previous[(source, row_id)])
+    events = {}
+    if EVENTS in wanted:
+        events = {e["id"]: e for e in CaseEvent.objects.filter(id__in=wanted[EVENTS]).values(*EVENT_COLUMNS)}
+    histories = {
+        source: _history_rows(TRACKED[source - 1][0], ids) for source, ids in wanted.items() if source != EVENTS
+    }
+
+    user_ids = {e["actor_id"] for e in events.values()} | _ids_in_payloads(events.values())
+    for source, rows in histories.items():
+        user_columns = _user_fields(TRACKED[source - 1][0])
+        for row in rows.values():
             user_ids.add(row["history_user_id"])
             user_ids.update(row[name] for name in user_columns)
     user_ids.discard(None)
@@ -287,19 +347,20 @@ def case_timeline(case: Case, groups=None, start=0, stop=None) -> Timeline:
     }
     names = _Names(users)
 
-    stubs = [
-        _Stub((e["created_at"], 0, e["id"]), event_group(e["kind"]), functools.partial(_event_entry, e, names))
-        for e in events
-    ]
-    for model, rows in histories:
-        stubs.extend(_change_stubs(model, rows, names))
-    stubs.sort(key=lambda stub: stub.sort_key)
-    counts = dict.fromkeys(GROUPS, 0)
-    for stub in stubs:
-        counts[stub.group] += 1
-    if groups:
-        stubs = [stub for stub in stubs if stub.group in groups]
-    return Timeline(case=case, entries=[stub.build() for stub in stubs[start:stop]], total=len(stubs), counts=counts)
+    fields = {}
+    entries = []
+    for stub in window:
+        source, row_id = stub.build
+        if source == EVENTS:
+            entries.append(_event_entry(events[row_id], names))
+            continue
+        model = TRACKED[source - 1][0]
+        if model not in fields:
+            fields[model] = _Fields(model, model.history.model)
+        rows = histories[source]
+        before = previous.get((source, row_id))
+        entries.append(_change_entry(model, fields[model], rows.get(before), rows[row_id], names))
+    return entries
 
 
 def _ids_in_payloads(events) -> set:
@@ -465,26 +526,6 @@ def _record_name(model, object_id) -> str:
     if model is Case:
         return capfirst(str(model._meta.verbose_name))
     return f"{capfirst(str(model._meta.verbose_name))} #{object_id}"
-
-
-def _change_stubs(model, rows, names: _Names):
-    """A stub per history row; its diff against the row before it (of the same object) is worked
-    out when it is rendered."""
-    if not rows:
-        return
-    fields = None
-    previous = None
-    for row in rows:
-        if previous is not None and previous["id"] != row["id"]:
-            previous = None
-        if fields is None:
-            fields = _Fields(model, model.history.model)
-        yield _Stub(
-            (row["history_date"], 1, row["history_id"]),
-            CHANGES,
-            functools.partial(_change_entry, model, fields, previous, row, names),
-        )
-        previous = row
 
 
 def _change_entry(model, fields, previous, row, names: _Names) -> TimelineEntry:

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -38,27 +39,29 @@ def case_event_record(
     event as written, on every database. `payload` holds exactly the keys `kind` declares; the kind's
     builder shapes it (cases/events.py). The event is the next link of the case's hash chain
     (cases/audit_chain.py)."""
-    created_at = at or timezone.now()
-    payload = payload_as_stored(kind.payload(**payload))
-    seq, prev_hash = _last_link(case)
-    seq += 1
-    digest = event_digest(
-        case_id=case.pk, seq=seq, kind=kind.code, actor_id=actor.pk if actor is not None else None,
-        created_at=created_at, from_state=from_state, to_state=to_state, reason=reason, payload=payload,
-        prev_hash=prev_hash,
-    )  # fmt: skip
-    event = CaseEvent.objects.create(
-        case=case,
-        kind=kind.code,
-        actor=actor,
-        created_at=created_at,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        payload=payload,
-        seq=seq,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
-    case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
+    # Its own transaction when called outside one (a script, a shell); inside a step's, no savepoint.
+    with transaction.atomic(savepoint=False):
+        created_at = at or timezone.now()
+        payload = payload_as_stored(kind.payload(**payload))
+        seq, prev_hash = _last_link(case)
+        seq += 1
+        digest = event_digest(
+            case_id=case.pk, seq=seq, kind=kind.code, actor_id=actor.pk if actor is not None else None,
+            created_at=created_at, from_state=from_state, to_state=to_state, reason=reason, payload=payload,
+            prev_hash=prev_hash,
+        )  # fmt: skip
+        event = CaseEvent.objects.create(
+            case=case,
+            kind=kind.code,
+            actor=actor,
+            created_at=created_at,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            payload=payload,
+            seq=seq,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+        case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
     return event
