@@ -5,8 +5,14 @@ the period's token (so "the last 30 days" is one entry for five minutes, however
 the team and the reader's zone — and by nothing else: the figures are codes and numbers, labelled
 in the reader's language when the page is drawn. The page says when they were computed ("as of").
 Nothing is materialised: a miss computes every KPI afresh (about fifteen queries, see kpis.py), so
-the cost of the period's scans is paid at most once per filter and five minutes.
+the cost of the period's scans is paid at most once per filter and five minutes. The filters most
+readers open — the rolling periods, every team together, in the site's zone — are recomputed by Celery
+beat before their entry expires (`dashboard_warm`, audit/tasks.py): at 1M cases a miss costs seconds
+(the median time per step reads every step completed in the period; docs/benchmarks-dashboard.md), so
+nobody opening the default dashboard waits for one. Another team or period pays its first miss.
 """
+
+import zoneinfo
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -48,14 +54,27 @@ def figures_compute(f: kpis.KpiFilter) -> dict:
     }
 
 
-def dashboard_figures(period: Period, team: int | None, zone: str | None = None) -> dict:
+def dashboard_figures(period: Period, team: int | None, zone: str | None = None, *, refresh=False) -> dict:
     """Figures for the period and team, with "as_of" (when they were computed) and "cached"."""
     zone = zone or timezone.get_current_timezone_name()
     key = figures_key(period, team, zone)
-    figures = cache.get(key)
+    figures = None if refresh else cache.get(key)
     if figures is not None:
         return {**figures, "cached": True}
     f = kpis.KpiFilter(start=period.start, end=period.end, agent_ids=team_members(team), zone=zone)
     figures = {**figures_compute(f), "as_of": timezone.now(), "start": period.start, "end": period.end}
     cache.set(key, figures, FIGURES_SECONDS)
     return {**figures, "cached": False}
+
+
+def dashboard_warm() -> list:
+    """Recompute the figures of the rolling periods for everyone, in the site's zone (beat calls this
+    more often than the entries expire). Returns the periods warmed."""
+    from django.conf import settings
+
+    from .dashboard_params import ROLLING, period_parse
+
+    zone = settings.TIME_ZONE
+    for token in ROLLING:
+        dashboard_figures(period_parse(token, zone=zoneinfo.ZoneInfo(zone)), None, zone, refresh=True)
+    return list(ROLLING)

@@ -280,3 +280,18 @@ def test_charts_are_labelled_svg_with_their_numbers_as_text():
 
 def test_qa_scores_come_best_first():
     assert kpis.qa_score_per_agent([("b", 70), ("a", 90)]) == [("a", 90.0), ("b", 70.0)]
+
+
+def test_beat_keeps_the_default_dashboard_cached(client, auditor, known, django_assert_max_num_queries):
+    from audit.tasks import dashboard_warm_task
+
+    assert dashboard_warm_task() == ["7d", "30d", "90d"]
+    client.force_login(auditor)
+    client.cookies["django_language"] = "en"
+    client.get(URL, {"period": "90d"})  # the reader, their roles and the teams, cached as in real use
+    for period in ("7d", "30d", "90d"):
+        # No KPI query: the figures the task computed, only the session, the user and the bell.
+        with django_assert_max_num_queries(4):
+            page = client.get(URL, {"period": period})
+        assert page.status_code == 200
+    assert _figures()["cached"] is True
