@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case
 from core.pagination import COUNT_CAP, Page, Sort, count_capped, keyset_page
 from escalation.models import CaseCustomerType, Escalation
+from escalation.selectors import cases_tagged
 
 NEWEST = Sort(("created_at", "id"), descending=True, label=_("Newest first"))
 ESCALATED_YES, ESCALATED_NO = "yes", "no"
@@ -79,10 +80,7 @@ def audit_case_queryset(filters: AuditFilters):
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.customer_type:
-        tagged = CaseCustomerType.objects.filter(
-            removed_at__isnull=True, customer_type__code=filters.customer_type
-        ).values("case_id")
-        qs = qs.filter(pk__in=tagged)
+        qs = qs.filter(pk__in=cases_tagged(filters.customer_type))
     if filters.escalated == ESCALATED_YES:
         qs = qs.filter(_ever_escalated())
     elif filters.escalated == ESCALATED_NO:

@@ -56,15 +56,9 @@ def _kpi_calls(f):
 
 
 def _timed(fn, samples, warmup):
-    from bench.stats import stopwatch, summary
+    from bench.stats import timed
 
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(samples):
-        with stopwatch(times):
-            fn()
-    return summary(times)
+    return timed(fn, samples, warmup)
 
 
 def _seq_scans(fn):

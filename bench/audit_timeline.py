@@ -40,7 +40,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from audit.timeline import case_timeline  # noqa: E402
-from bench.stats import stopwatch, summary  # noqa: E402
+from bench.stats import timed  # noqa: E402
 from cases.events import LETTER_GENERATED  # noqa: E402
 from cases.models import Case, CaseEvent  # noqa: E402
 from cases.services import case_event_record, case_transition  # noqa: E402
@@ -127,15 +127,10 @@ def bench_case(events: int, log=print):
 
 
 def _measure(fn, samples, warmup):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(samples):
-        with stopwatch(times):
-            fn()
+    timing = timed(fn, samples, warmup)
     with CaptureQueriesContext(connection) as ctx:
         fn()
-    return {**summary(times), "queries": len(ctx.captured_queries)}
+    return {**timing, "queries": len(ctx.captured_queries)}
 
 
 def measure(*, samples=100, warmup=10, events=500, log=print):

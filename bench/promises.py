@@ -27,20 +27,10 @@ from cases.services.promise_sweeps import promises_miss_overdue, promises_remind
 from cases.services.promises import promise_build
 from core.history import save_tracked
 
-from .stats import stopwatch, summary
+from .stats import timed
 
 CYCLE_PROMISES = 1_000
 CALLBACKS_URL = "/cases/callbacks/"
-
-
-def _timed(fn, samples, warmup):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(samples):
-        with stopwatch(times):
-            fn()
-    return summary(times)
 
 
 def _plans(fn):
@@ -78,7 +68,7 @@ def _callbacks_page(samples, warmup):
     client.force_login(User.objects.get(pk=keeper))
     if client.get(CALLBACKS_URL).status_code != 200:
         return None  # no such page yet
-    stats = _timed(lambda: client.get(CALLBACKS_URL), samples, warmup)
+    stats = timed(lambda: client.get(CALLBACKS_URL), samples, warmup)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(CALLBACKS_URL)
     stats["queries"] = len(ctx.captured_queries)
@@ -89,8 +79,8 @@ def _callbacks_page(samples, warmup):
 def measure(*, samples=100, warmup=10, log=print):
     result = {"promises": Promise.objects.count(), "open": Promise.objects.filter(state="scheduled").count()}
     log(f"    {result['promises']:,} promises ({result['open']:,} scheduled)")
-    result["miss_query"] = _timed(promises_miss_overdue, samples, warmup)
-    result["remind_query"] = _timed(promises_remind, samples, warmup)
+    result["miss_query"] = timed(promises_miss_overdue, samples, warmup)
+    result["remind_query"] = timed(promises_remind, samples, warmup)
     result["plans"] = {**_plans(promises_miss_overdue), **_plans(promises_remind)}
     log(
         f"    sweep, nothing due: missed p95 {result['miss_query']['p95']:.1f} ms, "

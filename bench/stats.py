@@ -47,6 +47,17 @@ def stopwatch(into: list):
         into.append((time.perf_counter() - began) * 1000)
 
 
+def timed(fn, samples, warmup):
+    """`fn` called `warmup` times untimed, then `samples` times timed: summary() of the milliseconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(samples):
+        with stopwatch(times):
+            fn()
+    return summary(times)
+
+
 @contextmanager
 def pushes_off():
     """The same request with live updates off, as in a deployment with no channel layer: the push

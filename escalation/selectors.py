@@ -71,6 +71,11 @@ class DeskFilters:
     channel: str | None = None
 
 
+def cases_tagged(code: str):
+    """The ids of the cases tagged now (not removed) with customer type `code`, as a subquery."""
+    return CaseCustomerType.objects.filter(removed_at__isnull=True, customer_type__code=code).values("case_id")
+
+
 def desk_queue(filters: DeskFilters = DeskFilters(), *, sort="urgency", after=None, before=None, size=25) -> Page:
     """Open escalations (or those of one state), in keyset pages, each with its case and the case's
     customer types now (`types`), and the (capped) count. Four queries whatever the page size."""
@@ -84,10 +89,7 @@ def desk_queue(filters: DeskFilters = DeskFilters(), *, sort="urgency", after=No
     if filters.customer_type:
         # IN, not EXISTS: PostgreSQL hashes the (few) tagged cases once instead of looking each
         # escalation's tags up in turn while it walks the queue's order.
-        tagged = CaseCustomerType.objects.filter(
-            removed_at__isnull=True, customer_type__code=filters.customer_type
-        ).values("case_id")
-        qs = qs.filter(case_id__in=tagged)
+        qs = qs.filter(case_id__in=cases_tagged(filters.customer_type))
     rows = qs
     if sort == "deadline":
         # Always true of an open escalation's case (Case.escalation_status); said in the index's own
