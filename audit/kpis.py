@@ -20,14 +20,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Count,
-    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
-    Subquery,
     Window,
 )
 from django.db.models.functions import RowNumber, TruncDate
@@ -46,9 +44,6 @@ from .models import Scorecard
 
 # The transitions that complete each 7A step, in order (accept … assure).
 STEP_KINDS = tuple(kind for _state, kind, _label in SEVEN_A_STEPS)
-# Events after which the case waits for its next step: the complaint logged, a step done, a reopening
-# (back to Analyze, waiting for new alternatives).
-ENTERING_KINDS = ("logged", *STEP_KINDS, "reopen")
 # For each open state, the 7A step the case waits for ("assured" waits only to be closed: None).
 NEXT_STEP = {CaseState.NEW: "accept", CaseState.ASSURED: None} | {
     state: STEP_KINDS[i + 1] for i, (state, _kind, _label) in enumerate(SEVEN_A_STEPS[:-1])
@@ -98,21 +93,17 @@ def median_hours_per_step(f: KpiFilter) -> dict:
 
     Time on a step = from the event after which the case waited for it (the complaint logged, the
     previous step, or a reopening) to the event that completed it; a reopened case counts its second
-    round of Alternatives from the reopening. Per step: {"n": steps completed, "hours": median or
-    None}. Exact, in one query: each step's durations are numbered in order (ROW_NUMBER and COUNT
-    over the step, window functions both databases have) and only the middle one or two rows are
-    read, so the database reads the period's step events once and returns at most 14 rows."""
-    entered = Subquery(
-        CaseEvent.objects.filter(case=OuterRef("case"), kind__in=ENTERING_KINDS)
-        .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
-        .order_by("-created_at", "-id")
-        .values("created_at")[:1],
-        output_field=DateTimeField(),
-    )
+    round of Alternatives from the reopening. The step's event records the start when it is written
+    (CaseEvent.waited_since, cases/events.py), so this reads the period's step events alone, by
+    `event_kind_time`. Per step: {"n": steps completed, "hours": median or None}. Exact, in one query:
+    each step's durations are numbered in order (ROW_NUMBER and COUNT over the step, window functions
+    both databases have) and only the middle one or two rows are read, so at most 14 rows come back."""
+    spent = ExpressionWrapper(F("created_at") - F("waited_since"), output_field=DurationField())
     step = [F("kind")]
     middle = (
         _step_events(f)
-        .annotate(spent=ExpressionWrapper(F("created_at") - entered, output_field=DurationField()))
+        .filter(waited_since__isnull=False)
+        .annotate(spent=spent)
         .annotate(
             position=Window(RowNumber(), partition_by=step, order_by=[F("spent").asc(), F("id").asc()]),
             total=Window(Count("id"), partition_by=step),

@@ -186,3 +186,12 @@ CLOCK_RESUMED = register_event_kind(
 DEADLINE_BREACHED = register_event_kind(
     "deadline_breached", _("Deadline breached"), payload=("deadline", "deadline_kind", "due_at")
 )
+
+
+# --- time on a 7A step ----------------------------------------------------------------------------------
+# A step's event records since when the case waited for it (CaseEvent.waited_since): the case's latest
+# event after which a step was due — the complaint logged, the step before, or a reopening (the case
+# then waits for new alternatives). "Time spent on each step" is then one subtraction per event, read by
+# the dashboard (audit/kpis.py) without looking for the event before each step.
+STEP_EVENT_KINDS = ("accept", "apologize", "acknowledge", "analyze", "offer_alternatives", "agree", "assure")
+STEP_ENTERING_KINDS = ("logged", *STEP_EVENT_KINDS, "reopen")

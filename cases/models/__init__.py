@@ -424,6 +424,9 @@ class CaseEvent(models.Model):
     seq = models.PositiveIntegerField(_("number in the case"))
     prev_hash = models.CharField(_("previous event's hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash (SHA-256)"), max_length=64)
+    # A 7A step's event: since when the case waited for this step (cases/events.py, STEP_EVENT_KINDS);
+    # empty for other events. Derived from the events before it, so not part of the hash chain.
+    waited_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case event")

@@ -3,13 +3,14 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from ..audit_chain import event_digest, payload_as_stored
-from ..events import EventKind
+from ..events import STEP_ENTERING_KINDS, STEP_EVENT_KINDS, EventKind
 from ..models import Case, CaseEvent
 from ..signals import case_event_recorded
 
 
-def _last_link(case) -> tuple[int, str]:
-    """(sequence, hash) of the case's last event, (0, "") before the first — read under the case's
+def _last_link(case) -> tuple:
+    """(sequence, hash) of the case's last event, (0, "") before the first, and when the case last
+    became ready for a 7A step (cases/events.py, STEP_ENTERING_KINDS) — read under the case's
     row lock, so two transactions recording events on one case take their numbers one after the
     other (on SQLite the database's single writer does the same). One query.
 
@@ -19,14 +20,19 @@ def _last_link(case) -> tuple[int, str]:
     case first, so that every writer takes the case before its rows and two of them never wait on
     each other in a circle."""
     last = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq")
-    seq, digest = (
+    entered = last.filter(kind__in=STEP_ENTERING_KINDS)
+    seq, digest, waited_since = (
         Case.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk=case.pk)
-        .annotate(last_seq=Subquery(last.values("seq")[:1]), last_hash=Subquery(last.values("hash")[:1]))
-        .values_list("last_seq", "last_hash")
+        .annotate(
+            last_seq=Subquery(last.values("seq")[:1]),
+            last_hash=Subquery(last.values("hash")[:1]),
+            entered_at=Subquery(entered.values("created_at")[:1]),
+        )
+        .values_list("last_seq", "last_hash", "entered_at")
         .get()
     )
-    return seq or 0, digest or ""
+    return seq or 0, digest or "", waited_since
 
 
 def case_event_record(
@@ -43,7 +49,7 @@ def case_event_record(
     with transaction.atomic(savepoint=False):
         created_at = at or timezone.now()
         payload = payload_as_stored(kind.payload(**payload))
-        seq, prev_hash = _last_link(case)
+        seq, prev_hash, entered_at = _last_link(case)
         seq += 1
         digest = event_digest(
             case_id=case.pk, seq=seq, kind=kind.code, actor_id=actor.pk if actor is not None else None,
@@ -62,6 +68,7 @@ def case_event_record(
             seq=seq,
             prev_hash=prev_hash,
             hash=digest,
+            waited_since=entered_at if kind.code in STEP_EVENT_KINDS else None,
         )
         case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
     return event

@@ -48,6 +48,7 @@ from django.utils import translation
 from cases import events as case_events
 from cases.audit_chain import event_digest
 from cases.choices import CaseState, DeadlineKind, EmotionalNeed, Language, PromiseKind, PromiseState
+from cases.events import STEP_EVENT_KINDS
 from cases.services.creation import case_build
 from cases.services.deadlines import deadlines_build
 from cases.services.transitions import MSG_FOLLOW_UP
@@ -101,8 +102,9 @@ ENDED_REASON = {
 
 def _chain_events(event_rows, first):
     """Give the case's events (rows `first`… of the batch) their hash-chain columns, as
-    services/events.py does for a recorded one (cases/audit_chain.py)."""
-    previous = ""
+    services/events.py does for a recorded one (cases/audit_chain.py), and each 7A step since when
+    the case waited for it (every generated event before a step is one after which a step is due)."""
+    previous, previous_at = "", None
     for index in range(first, len(event_rows)):
         case_id, kind, actor, at, from_state, to_state, reason, payload = event_rows[index]
         seq = index - first + 1
@@ -110,8 +112,11 @@ def _chain_events(event_rows, first):
             case_id=case_id, seq=seq, kind=kind, actor_id=actor, created_at=at, from_state=from_state,
             to_state=to_state, reason=reason, payload=json.loads(payload), prev_hash=previous,
         )  # fmt: skip
-        event_rows[index] = (case_id, kind, actor, at, from_state, to_state, reason, payload, seq, previous, digest)
-        previous = digest
+        waited_since = previous_at if kind in STEP_EVENT_KINDS else None
+        event_rows[index] = (
+            case_id, kind, actor, at, from_state, to_state, reason, payload, seq, previous, digest, waited_since,
+        )  # fmt: skip
+        previous, previous_at = digest, at
 
 
 class Generator:

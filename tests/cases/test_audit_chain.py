@@ -11,12 +11,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from cases import events
 from cases.audit_chain import event_digest
 from cases.db_protections import sqlite_triggers_install, sqlite_triggers_remove
 from cases.models import CaseEvent
+from cases.services import case_event_record, case_transition
 from cases.tasks import event_chains_verify_task
 from notifications.models import Notification
-from tests.factories import case_in_state, log_case
+from tests.factories import case_in_state, evidence, log_case
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +157,18 @@ def test_two_events_of_one_case_never_share_a_number(agent):
             " prev_hash, hash) VALUES (%s, 'close', %s, '', '', '', '{}', 1, '', '')",
             [case.pk, event.created_at],
         )
+
+
+def test_each_step_records_since_when_the_case_waited_for_it(agent):
+    """The time spent on a step starts at the event after which it was due: the complaint logged or
+    the step before — not an event recorded in between (here an escalation trigger)."""
+    case = log_case(agent)
+    case_transition(case=case, name="accept", actor=agent, data=evidence("accept"))
+    case_event_record(
+        case=case, kind=events.ESCALATION_TRIGGERED, actor=None, payload={"trigger": "probe", "detail": {}}
+    )
+    case_transition(case=case, name="apologize", actor=agent, data=evidence("apologize"))
+    logged, accepted, triggered, apologized = case.events.order_by("seq")
+    assert (logged.waited_since, triggered.waited_since) == (None, None)
+    assert accepted.waited_since == logged.created_at
+    assert apologized.waited_since == accepted.created_at != triggered.created_at
