@@ -103,6 +103,7 @@ def median_hours_per_step(f: KpiFilter) -> dict:
     middle = (
         _step_events(f)
         .filter(waited_since__isnull=False)
+        .order_by()  # no sort by the model's order around the window: only the middle rows are read
         .annotate(spent=spent)
         .annotate(
             position=Window(RowNumber(), partition_by=step, order_by=[F("spent").asc(), F("id").asc()]),
