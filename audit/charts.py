@@ -34,11 +34,21 @@ def _scale(rows, max_value):
     return top if top > 0 else 1
 
 
-def hbar_chart(rows, *, title, value_text=str, max_value=None, label_width=190, width=520, row_height=26) -> str:
+def _label_room(labels) -> int:
+    """Room for the longest label at 13px: a CJK character is about a square, a Latin one about half.
+    The bars take what is left, so no label is cut at the chart's left edge."""
+    widest = max((sum(13 if ord(ch) > 0x2E80 else 7.4 for ch in str(label)) for label in labels), default=0)
+    return int(widest) + 16
+
+
+def hbar_chart(rows, *, title, value_text=str, max_value=None, label_width=None, width=520, row_height=26) -> str:
     """Horizontal bars, one row per (label, value), labels left and values right of each bar. Good for
     long or many labels (states, channels, customer types, agents). A value of None is drawn as no
-    bar and printed through `value_text` (e.g. "—")."""
+    bar and printed through `value_text` (e.g. "—"). The label column is as wide as the longest label
+    (the chart's width grows rather than a label being cut)."""
     rows = [(label, value) for label, value in rows]
+    label_width = label_width or max(80, _label_room(label for label, _value in rows))
+    width = max(width, label_width + 200)
     top = _scale(rows, max_value)
     bar_room = width - label_width - 70
     height = max(row_height * len(rows), row_height) + 4

@@ -23,7 +23,15 @@ def _percent(rate):
 
 
 def _hours(hours):
-    return "—" if hours is None else _("%(hours)s h") % {"hours": f"{hours:.1f}"}
+    """Hours to one decimal; under an hour in minutes, under a minute in seconds (a step of minutes
+    does not read as "0.0 h", nor bars of different lengths all as "0 min")."""
+    if hours is None:
+        return "—"
+    if hours * 60 < 1:
+        return _("%(seconds)s s") % {"seconds": f"{hours * 3600:.0f}"}
+    if hours < 1:
+        return _("%(minutes)s min") % {"minutes": f"{hours * 60:.0f}"}
+    return _("%(hours)s h") % {"hours": f"{hours:.1f}"}
 
 
 def _period_choices(now):

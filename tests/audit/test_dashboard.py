@@ -295,3 +295,24 @@ def test_beat_keeps_the_default_dashboard_cached(client, auditor, known, django_
             page = client.get(URL, {"period": period})
         assert page.status_code == 200
     assert _figures()["cached"] is True
+
+
+def test_a_long_label_is_never_cut_at_the_charts_edge():
+    import re as _re
+
+    from audit import charts
+
+    long_en, long_zh = "Agreed on the first contact's day", "在首次联系当天达成一致的投诉"
+    svg = charts.hbar_chart([(long_en, 9), (long_zh, 2), ("x", 1)], title="t")
+    label_x = float(_re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"', svg).group(1))
+    # Right-aligned at label_x: the longest label (about 7 px a Latin letter, 13 a Chinese one) fits left of it.
+    assert label_x >= len(long_en) * 7 and label_x >= len(long_zh) * 13
+    width = float(_re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    assert width - label_x >= 150  # and the bars keep their room
+
+
+def test_step_times_under_an_hour_read_in_minutes():
+    from audit.dashboard_views import _hours
+
+    assert (_hours(0.25), _hours(2), _hours(None)) == ("15 min", "2.0 h", "—")
+    assert _hours(12 / 3600) == "12 s"
