@@ -20,15 +20,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Count,
-    DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
-    Window,
 )
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.people import display_name
@@ -93,34 +92,44 @@ def median_hours_per_step(f: KpiFilter) -> dict:
 
     Time on a step = from the event after which the case waited for it (the complaint logged, the
     previous step, or a reopening) to the event that completed it; a reopened case counts its second
-    round of Alternatives from the reopening. The step's event records the start when it is written
-    (CaseEvent.waited_since, cases/events.py), so this reads the period's step events alone, by
-    `event_kind_time`. Per step: {"n": steps completed, "hours": median or None}. Exact, in one query:
-    each step's durations are numbered in order (ROW_NUMBER and COUNT over the step, window functions
-    both databases have) and only the middle one or two rows are read, so at most 14 rows come back."""
-    spent = ExpressionWrapper(F("created_at") - F("waited_since"), output_field=DurationField())
-    step = [F("kind")]
-    middle = (
-        _step_events(f)
-        .filter(waited_since__isnull=False)
-        .order_by()  # no sort by the model's order around the window: only the middle rows are read
-        .annotate(spent=spent)
-        .annotate(
-            position=Window(RowNumber(), partition_by=step, order_by=[F("spent").asc(), F("id").asc()]),
-            total=Window(Count("id"), partition_by=step),
-        )
-        .filter(Q(position=(F("total") + 1) / 2) | Q(position=(F("total") + 2) / 2))
-        .values_list("kind", "spent", "total")
+    round of Alternatives from the reopening. The step's event records it when it is written
+    (CaseEvent.waited_seconds, cases/events.py). Per step: {"n": steps completed, "hours": median or
+    None}. Exact to the minute, in one pass with no sort: the period's step events are counted per step
+    and whole minute waited (GROUP BY, from `event_kind_time` alone on PostgreSQL), and the median is
+    the middle of the minutes in order (the mean of the two middle ones for an even count), each minute
+    taken at its middle — a dashboard shows hours to one decimal (6 minutes)."""
+    minute = ExpressionWrapper(F("waited_seconds") / 60, output_field=IntegerField())
+    rows = (
+        _step_events(f)  # (a step recorded before waits were kept has none: its row is skipped below)
+        .order_by()
+        .values("kind", minute=minute)
+        .annotate(n=Count("*"))  # not Count("id"): the index carries kind, time and wait, not the id
+        .values_list("kind", "minute", "n")
     )
-    found = {}
-    for kind, spent, total in middle:
-        found.setdefault(kind, (total, []))[1].append(spent)
+    counts = {}
+    for kind, whole_minute, n in rows:
+        if whole_minute is not None:
+            counts.setdefault(kind, []).append((whole_minute, n))
     result = {}
     for kind in STEP_KINDS:
-        n, values = found.get(kind, (0, []))
-        values = [v.total_seconds() for v in values if v is not None]
-        result[kind] = {"n": n, "hours": sum(values) / len(values) / 3600 if values else None}
+        per_minute = sorted(counts.get(kind, ()))
+        total = sum(n for _minute, n in per_minute)
+        if not total:
+            result[kind] = {"n": 0, "hours": None}
+            continue
+        middle = [_nth_minute(per_minute, (total + 1) // 2), _nth_minute(per_minute, total // 2 + 1)]
+        result[kind] = {"n": total, "hours": (sum(middle) / 2 + 0.5) / 60}
     return result
+
+
+def _nth_minute(per_minute, position) -> int:
+    """The whole minute of the `position`-th (from 1) shortest wait, from (minute, count) in order."""
+    seen = 0
+    for whole_minute, n in per_minute:
+        seen += n
+        if seen >= position:
+            return whole_minute
+    return per_minute[-1][0]
 
 
 def _assured_in(f: KpiFilter):

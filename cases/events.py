@@ -189,8 +189,8 @@ DEADLINE_BREACHED = register_event_kind(
 
 
 # --- time on a 7A step ----------------------------------------------------------------------------------
-# A step's event records since when the case waited for it (CaseEvent.waited_since): the case's latest
-# event after which a step was due — the complaint logged, the step before, or a reopening (the case
+# A step's event records how long the case waited for it (CaseEvent.waited_seconds): since the case's
+# latest event after which a step was due — the complaint logged, the step before, or a reopening (the case
 # then waits for new alternatives). "Time spent on each step" is then one subtraction per event, read by
 # the dashboard (audit/kpis.py) without looking for the event before each step.
 STEP_EVENT_KINDS = ("accept", "apologize", "acknowledge", "analyze", "offer_alternatives", "agree", "assure")

@@ -424,9 +424,10 @@ class CaseEvent(models.Model):
     seq = models.PositiveIntegerField(_("number in the case"))
     prev_hash = models.CharField(_("previous event's hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash (SHA-256)"), max_length=64)
-    # A 7A step's event: since when the case waited for this step (cases/events.py, STEP_EVENT_KINDS);
-    # empty for other events. Derived from the events before it, so not part of the hash chain.
-    waited_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    # A 7A step's event: how long the case waited for this step, in seconds (cases/events.py,
+    # STEP_EVENT_KINDS); empty for other events. Derived from the events before it, so not part of the
+    # hash chain. Read by the dashboard's time per step through `event_kind_time` alone.
+    waited_seconds = models.PositiveIntegerField(_("seconds waited for this step"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case event")
@@ -435,7 +436,8 @@ class CaseEvent(models.Model):
         indexes = [
             models.Index(fields=["case", "created_at", "id"], name="event_case_time"),
             # The auditors' dashboard: steps, reopenings and closings in a period (audit/kpis.py).
-            models.Index(fields=["kind", "created_at"], name="event_kind_time"),
+            # (with the step's wait, so PostgreSQL answers the time per step from the index alone)
+            models.Index(fields=["kind", "created_at"], include=["waited_seconds"], name="event_kind_time"),
         ]
         # Also the index the chain's writer (the case's last link) and verify_audit walk.
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_case_seq")]

@@ -21,7 +21,7 @@ def _last_link(case) -> tuple:
     each other in a circle."""
     last = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq")
     entered = last.filter(kind__in=STEP_ENTERING_KINDS)
-    seq, digest, waited_since = (
+    seq, digest, entered_at = (
         Case.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk=case.pk)
         .annotate(
@@ -32,7 +32,13 @@ def _last_link(case) -> tuple:
         .values_list("last_seq", "last_hash", "entered_at")
         .get()
     )
-    return seq or 0, digest or "", waited_since
+    return seq or 0, digest or "", entered_at
+
+
+def _waited(kind: EventKind, entered_at, created_at) -> int | None:
+    if kind.code not in STEP_EVENT_KINDS or entered_at is None:
+        return None
+    return max(0, round((created_at - entered_at).total_seconds()))
 
 
 def case_event_record(
@@ -68,7 +74,7 @@ def case_event_record(
             seq=seq,
             prev_hash=prev_hash,
             hash=digest,
-            waited_since=entered_at if kind.code in STEP_EVENT_KINDS else None,
+            waited_seconds=_waited(kind, entered_at, created_at),
         )
         case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
     return event

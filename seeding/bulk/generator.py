@@ -102,8 +102,8 @@ ENDED_REASON = {
 
 def _chain_events(event_rows, first):
     """Give the case's events (rows `first`… of the batch) their hash-chain columns, as
-    services/events.py does for a recorded one (cases/audit_chain.py), and each 7A step since when
-    the case waited for it (every generated event before a step is one after which a step is due)."""
+    services/events.py does for a recorded one (cases/audit_chain.py), and each 7A step how
+    long the case waited for it (every generated event before a step is one after which a step is due)."""
     previous, previous_at = "", None
     for index in range(first, len(event_rows)):
         case_id, kind, actor, at, from_state, to_state, reason, payload = event_rows[index]
@@ -112,9 +112,9 @@ def _chain_events(event_rows, first):
             case_id=case_id, seq=seq, kind=kind, actor_id=actor, created_at=at, from_state=from_state,
             to_state=to_state, reason=reason, payload=json.loads(payload), prev_hash=previous,
         )  # fmt: skip
-        waited_since = previous_at if kind in STEP_EVENT_KINDS else None
+        waited = round((at - previous_at).total_seconds()) if kind in STEP_EVENT_KINDS else None
         event_rows[index] = (
-            case_id, kind, actor, at, from_state, to_state, reason, payload, seq, previous, digest, waited_since,
+            case_id, kind, actor, at, from_state, to_state, reason, payload, seq, previous, digest, waited,
         )  # fmt: skip
         previous, previous_at = digest, at
 

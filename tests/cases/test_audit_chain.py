@@ -6,6 +6,7 @@ triggers put aside first (they would refuse the write otherwise — that is test
 import contextlib
 import io
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -159,16 +160,18 @@ def test_two_events_of_one_case_never_share_a_number(agent):
         )
 
 
-def test_each_step_records_since_when_the_case_waited_for_it(agent):
+def test_each_step_records_how_long_the_case_waited_for_it(agent, office_hours):
     """The time spent on a step starts at the event after which it was due: the complaint logged or
     the step before — not an event recorded in between (here an escalation trigger)."""
     case = log_case(agent)
+    office_hours.shift(timedelta(minutes=3))
     case_transition(case=case, name="accept", actor=agent, data=evidence("accept"))
+    office_hours.shift(timedelta(minutes=10))
     case_event_record(
         case=case, kind=events.ESCALATION_TRIGGERED, actor=None, payload={"trigger": "probe", "detail": {}}
     )
+    office_hours.shift(timedelta(minutes=15))
     case_transition(case=case, name="apologize", actor=agent, data=evidence("apologize"))
     logged, accepted, triggered, apologized = case.events.order_by("seq")
-    assert (logged.waited_since, triggered.waited_since) == (None, None)
-    assert accepted.waited_since == logged.created_at
-    assert apologized.waited_since == accepted.created_at != triggered.created_at
+    assert (logged.waited_seconds, triggered.waited_seconds) == (None, None)
+    assert (accepted.waited_seconds, apologized.waited_seconds) == (3 * 60, 25 * 60)
