@@ -4,12 +4,12 @@ Cached with Django's cache (Redis in production) for FIGURES_SECONDS, keyed by t
 the period's token (so "the last 30 days" is one entry for five minutes, however the instant moves),
 the team and the reader's zone — and by nothing else: the figures are codes and numbers, labelled
 in the reader's language when the page is drawn. The page says when they were computed ("as of").
-Nothing is materialised: a miss computes every KPI afresh (about fifteen queries, see kpis.py), so
-the cost of the period's scans is paid at most once per filter and five minutes. The filters most
-readers open — the rolling periods, every team together, in the site's zone — are recomputed by Celery
-beat before their entry expires (`dashboard_warm`, audit/tasks.py): at 1M cases a miss costs seconds
-(the median time per step reads every step completed in the period; docs/benchmarks-dashboard.md), so
-nobody opening the default dashboard waits for one. Another team or period pays its first miss.
+A miss computes every KPI afresh (about fifteen queries, see kpis.py); the one that would read most — the
+median time per 7A step — reads the wait each step's event recorded when it was written (CaseEvent.
+waited_seconds), so for everyone over 30 days a miss stays under 200 ms per query at 1M cases. The filters
+most readers open — the rolling periods, every team together, in the site's zone — are recomputed by
+Celery beat before their entry expires (`dashboard_warm`, audit/tasks.py), so nobody opening the default
+dashboard meets a miss; a team or a longer period pays its first one (docs/benchmarks-dashboard.md).
 """
 
 import zoneinfo
