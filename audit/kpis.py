@@ -4,7 +4,9 @@ Each takes a `KpiFilter` — the period [start, end) as aware datetimes and, for
 its members (None: everyone) — and returns plain data (codes and numbers, no labels), so the result
 can be cached and shown in either language. A team is the people whose profile names a supervisor
 (accounts.Profile.supervisor); there is no team model. Whose a row is, per KPI: a case's current
-owner, a promise's keeper, an escalation's owner when it was requested.
+owner (open cases, first contact, satisfaction, deadlines), the case's owner when its event was
+written (time per step, reopen rate: CaseEvent.owner, so no join to the cases), a promise's keeper,
+an escalation's owner when it was requested.
 
 Portability: ORM aggregates only (Count with filter=Q, TruncDate, subtraction of datetimes), the same
 SQL shape on SQLite and PostgreSQL. Medians are exact and computed in the database without a
@@ -84,7 +86,7 @@ def open_cases_per_step(per_state: dict) -> dict:
 
 
 def _step_events(f: KpiFilter):
-    return CaseEvent.objects.filter(f.within("created_at"), f.by("case__owner_id"), kind__in=STEP_KINDS)
+    return CaseEvent.objects.filter(f.within("created_at"), f.by("owner_id"), kind__in=STEP_KINDS)
 
 
 def median_hours_per_step(f: KpiFilter) -> dict:
@@ -252,9 +254,9 @@ def reopen_rate(f: KpiFilter) -> dict:
     """Reopen rate: cases reopened in the period / cases closed in the period (both counted by their
     events, since a reopening clears `closed_at`; only a closed case can be reopened, so withdrawals
     and rejections are not in the denominator). {"closed", "reopened", "rate"}. One query."""
-    totals = CaseEvent.objects.filter(
-        f.within("created_at"), f.by("case__owner_id"), kind__in=("close", "reopen")
-    ).aggregate(closed=Count("id", filter=Q(kind="close")), reopened=Count("id", filter=Q(kind="reopen")))
+    totals = CaseEvent.objects.filter(f.within("created_at"), f.by("owner_id"), kind__in=("close", "reopen")).aggregate(
+        closed=Count("id", filter=Q(kind="close")), reopened=Count("id", filter=Q(kind="reopen"))
+    )
     return {**totals, "rate": totals["reopened"] / totals["closed"] if totals["closed"] else None}
 
 

@@ -428,6 +428,18 @@ class CaseEvent(models.Model):
     # STEP_EVENT_KINDS); empty for other events. Derived from the events before it, so not part of the
     # hash chain. Read by the dashboard's time per step through `event_kind_time` alone.
     waited_seconds = models.PositiveIntegerField(_("seconds waited for this step"), null=True, blank=True)
+    # Whose case it was once this event was written (the case's owner then; events written before
+    # this was kept carry the owner the case had when it was added). Lets the dashboard filter a
+    # team's steps, closings and reopenings without joining the cases; derived, so not hashed.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case owner then"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # reached through event_kind_owner_time
+    )
 
     class Meta:
         verbose_name = _("case event")
@@ -438,6 +450,10 @@ class CaseEvent(models.Model):
             # The auditors' dashboard: steps, reopenings and closings in a period (audit/kpis.py).
             # (with the step's wait, so PostgreSQL answers the time per step from the index alone)
             models.Index(fields=["kind", "created_at"], include=["waited_seconds"], name="event_kind_time"),
+            # … and the same for a team: its members' rows of one kind are one range per member.
+            models.Index(
+                fields=["kind", "owner", "created_at"], include=["waited_seconds"], name="event_kind_owner_time"
+            ),
         ]
         # Also the index the chain's writer (the case's last link) and verify_audit walk.
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_case_seq")]

@@ -75,6 +75,7 @@ def case_event_record(
             prev_hash=prev_hash,
             hash=digest,
             waited_seconds=_waited(kind, entered_at, created_at),
+            owner_id=case.owner_id,
         )
         case_event_recorded.send(sender=CaseEvent, case=case, event=event, actor=actor)
     return event

@@ -100,10 +100,11 @@ ENDED_REASON = {
 }
 
 
-def _chain_events(event_rows, first):
+def _chain_events(event_rows, first, owner):
     """Give the case's events (rows `first`… of the batch) their hash-chain columns, as
     services/events.py does for a recorded one (cases/audit_chain.py), and each 7A step how
-    long the case waited for it (every generated event before a step is one after which a step is due)."""
+    long the case waited for it (every generated event before a step is one after which a step is due),
+    and its owner (a generated case keeps one owner throughout)."""
     previous, previous_at = "", None
     for index in range(first, len(event_rows)):
         case_id, kind, actor, at, from_state, to_state, reason, payload = event_rows[index]
@@ -114,7 +115,7 @@ def _chain_events(event_rows, first):
         )  # fmt: skip
         waited = round((at - previous_at).total_seconds()) if kind in STEP_EVENT_KINDS else None
         event_rows[index] = (
-            case_id, kind, actor, at, from_state, to_state, reason, payload, seq, previous, digest, waited,
+            case_id, kind, actor, at, from_state, to_state, reason, payload, seq, previous, digest, waited, owner,
         )  # fmt: skip
         previous, previous_at = digest, at
 
@@ -394,7 +395,7 @@ class Generator:
             target = _TARGET[step]
             event_rows.append((case_id, step, actor, at, previous, target, reason, payload))
             previous = target
-        _chain_events(event_rows, first_event)
+        _chain_events(event_rows, first_event, owner)
         row[C["state"]] = previous
         if agreed is not None:
             row[C["next_callback_at"]] = self._promises(rows, case_id, owner, customer, lang, agreed, path, times)

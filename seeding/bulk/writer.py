@@ -45,7 +45,7 @@ COMPLAINT_COLUMNS = (
 HCOMPLAINT_COLUMNS = COMPLAINT_COLUMNS + HISTORY_COLUMNS
 EVENT_COLUMNS = (
     "case_id", "kind", "actor_id", "created_at", "from_state", "to_state", "reason", "payload", "seq", "prev_hash",
-    "hash", "waited_seconds",
+    "hash", "waited_seconds", "owner_id",
 )  # fmt: skip
 PROMISE_COLUMNS = (
     "id", "case_id", "kind", "state", "due_at", "description", "phone", "customer_chose_time", "promised_by_id",

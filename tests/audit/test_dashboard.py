@@ -15,6 +15,7 @@ from audit.dashboard import dashboard_figures, figures_key
 from audit.dashboard_params import period_parse
 from cases.models import Deadline, Promise
 from cases.services import case_transition
+from cases.services.assignment import case_assign
 from cases.services.deadline_sweeps import deadlines_sweep
 from cases.services.promise_sweeps import promises_miss_overdue
 from escalation.escalations import escalation_request
@@ -282,19 +283,24 @@ def test_qa_scores_come_best_first():
     assert kpis.qa_score_per_agent([("b", 70), ("a", 90)]) == [("a", 90.0), ("b", 70.0)]
 
 
-def test_beat_keeps_the_default_dashboard_cached(client, auditor, known, django_assert_max_num_queries):
+def test_beat_keeps_the_rolling_periods_cached_for_everyone_and_each_team(
+    client, auditor, known, team, django_assert_max_num_queries
+):
     from audit.tasks import dashboard_warm_task
 
-    assert dashboard_warm_task() == ["7d", "30d", "90d"]
+    warmed = dashboard_warm_task()
+    assert {period for period, _team in warmed} == {"7d", "30d", "90d"}
+    assert {who for _period, who in warmed} == {None, team.pk}
     client.force_login(auditor)
     client.cookies["django_language"] = "en"
     client.get(URL, {"period": "90d"})  # the reader, their roles and the teams, cached as in real use
     for period in ("7d", "30d", "90d"):
-        # No KPI query: the figures the task computed, only the session, the user and the bell.
-        with django_assert_max_num_queries(4):
-            page = client.get(URL, {"period": period})
-        assert page.status_code == 200
-    assert _figures()["cached"] is True
+        for who in ({}, {"team": str(team.pk)}):
+            # No KPI query: the figures the task computed, only the session, the user and the bell.
+            with django_assert_max_num_queries(4):
+                page = client.get(URL, {"period": period, **who})
+            assert page.status_code == 200
+    assert _figures()["cached"] is True and _figures(team.pk)["cached"] is True
 
 
 def test_a_long_label_is_never_cut_at_the_charts_edge():
@@ -316,3 +322,18 @@ def test_step_times_under_an_hour_read_in_minutes():
 
     assert (_hours(0.25), _hours(2), _hours(None)) == ("15 min", "2.0 h", "—")
     assert _hours(12 / 3600) == "12 s"
+
+
+def test_a_step_counts_for_the_team_of_whoever_owned_the_case_when_it_was_done(
+    known, team, agent, other_agent, supervisor
+):
+    """g's steps were done by other_agent (no team member): handing g to agent afterwards does not make
+    them the team's, and the events written from then on are agent's."""
+    before = _figures(team.pk)["median_hours"]["accept"]["n"]
+    case_assign(case=known["g"], owner_id=agent.pk, actor=supervisor)
+    mine = dashboard_figures(period_parse("7d"), team.pk, refresh=True)
+    assert mine["median_hours"]["accept"]["n"] == before == 4
+    assert mine["open_per_state"]["agreed"] == 1  # the open case itself is agent's now
+    last = known["g"].events.order_by("-seq").first()
+    assert (last.kind, last.owner_id) == ("assigned", agent.pk)
+    assert set(known["g"].events.exclude(pk=last.pk).values_list("owner_id", flat=True)) == {other_agent.pk}
