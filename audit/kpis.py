@@ -4,9 +4,9 @@ Each takes a `KpiFilter` — the period [start, end) as aware datetimes and, for
 its members (None: everyone) — and returns plain data (codes and numbers, no labels), so the result
 can be cached and shown in either language. A team is the people whose profile names a supervisor
 (accounts.Profile.supervisor); there is no team model. Whose a row is, per KPI: a case's current
-owner (open cases, first contact, satisfaction, deadlines), the case's owner when its event was
-written (time per step, reopen rate: CaseEvent.owner, so no join to the cases), a promise's keeper,
-an escalation's owner when it was requested.
+owner (open cases, first contact, satisfaction), the case's owner when its event was written (time
+per step, reopen rate: CaseEvent.owner), who answers for a deadline (Deadline.owner), a promise's
+keeper, an escalation's owner when it was requested — none of the period's KPIs joins the cases.
 
 Portability: ORM aggregates only (Count with filter=Q, TruncDate, subtraction of datetimes), the same
 SQL shape on SQLite and PostgreSQL. Medians are exact and computed in the database without a
@@ -196,9 +196,7 @@ def deadline_breaches(f: KpiFilter) -> dict:
         for kind in DeadlineKind.values
     }
     aggregates = {f"{kind}_{key}": agg for kind, pair in per_kind.items() for key, agg in pair.items()}
-    totals = Deadline.objects.filter(DEADLINE_DECIDED, f.within("due_at"), f.by("case__owner_id")).aggregate(
-        **aggregates
-    )
+    totals = Deadline.objects.filter(DEADLINE_DECIDED, f.within("due_at"), f.by("owner_id")).aggregate(**aggregates)
     result = {
         kind: {"counted": totals[f"{kind}_counted"], "breached": totals[f"{kind}_breached"]}
         for kind in DeadlineKind.values

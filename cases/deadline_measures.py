@@ -3,8 +3,9 @@
 A deadline counts in the window its due time falls in, once it is decided: met (in time or late),
 or breached while still open. Not counted: one still running, and one that stopped counting before
 it fell due (the case withdrawn or rejected in time). Breached = the sweep recorded a breach, whether
-the step came late afterwards or not at all. Grouped by the case's current owner, or their team
-(the owner's supervisor on their profile).
+the step came late afterwards or not at all. Grouped by who answers for the deadline (Deadline.owner:
+the case's owner while it ran, kept once it was decided, so a breach stays with whoever held the case
+when it happened), or their team (their supervisor on their profile).
 """
 
 from dataclasses import dataclass
@@ -56,12 +57,13 @@ def _records(since, until, group_by):
 
 
 def deadline_record_per_agent(*, since, until) -> list[DeadlineRecord]:
-    """Per case owner: deadlines due in [since, until) and decided, and how many were breached. Two queries."""
-    return _records(since, until, "case__owner_id")
+    """Per person answerable: deadlines due in [since, until) and decided, and how many were breached.
+    Two queries."""
+    return _records(since, until, "owner_id")
 
 
 def deadline_record_per_team(*, since, until) -> list[DeadlineRecord]:
-    return _records(since, until, "case__owner__profile__supervisor_id")
+    return _records(since, until, "owner__profile__supervisor_id")
 
 
 def deadline_record_overall(*, since, until) -> DeadlineRecord:

@@ -68,6 +68,17 @@ class Deadline(models.Model):
     met_at = models.DateTimeField(_("met"), null=True, blank=True)
     ended_at = models.DateTimeField(_("no longer counted"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    # Who answers for it: the case's owner while it runs (it moves with the case, as open promises do:
+    # services/assignment.py), and whoever held the case once it was decided (met, breached or ended),
+    # so a breach stays with the person it happened to. Measures and the dashboard group by it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answerable"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = tracked_history()
 

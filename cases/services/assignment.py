@@ -9,7 +9,7 @@ from core.history import save_tracked
 
 from .. import events
 from ..choices import OPEN_PROMISE_STATES
-from ..models import Case, Promise
+from ..models import Case, Deadline, Promise
 from .events import case_event_record
 
 MSG_NOT_A_WORKER = _("Choose a colleague who works cases (agent, escalation desk or supervisor).")
@@ -48,7 +48,16 @@ def case_assign(*, case: Case, owner_id, actor) -> Case:
         moved = list(Promise.objects.filter(case=case, keeper_id=previous, state__in=OPEN_PROMISE_STATES))
         for promise in moved:
             promise.keeper = owner
-        save_tracked(case, *moved, user=actor, at=now, reason=str(MSG_PROMISES_MOVED))
+        # So do its running deadlines not yet breached; a met, ended or breached one stays with whoever
+        # held the case then (cases/deadline_measures.py counts it for them).
+        running = list(
+            Deadline.objects.filter(
+                case=case, met_at__isnull=True, ended_at__isnull=True, breached_at__isnull=True
+            ).exclude(owner=owner)
+        )
+        for deadline in running:
+            deadline.owner = owner
+        save_tracked(case, *moved, *running, user=actor, at=now, reason=str(MSG_PROMISES_MOVED))
         case_event_record(
             case=case,
             kind=events.ASSIGNED,

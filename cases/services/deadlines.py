@@ -67,6 +67,7 @@ def deadline_build(*, case, kind, hours: int, start) -> Deadline:
     return Deadline(
         case=case,
         kind=kind,
+        owner_id=case.owner_id,
         started_at=start,
         allowed_hours=hours,
         due_at=add_business_hours(start, hours),

@@ -257,7 +257,7 @@ class Generator:
                 live.append(due)
             rows["deadline"].append(
                 [None, case.id, kind, deadline.started_at, deadline.allowed_hours, due, warn, warned, breached, met,
-                 ended, None]
+                 ended, None, case.owner_id]
             )  # fmt: skip
         return min(live, default=None)
 

@@ -55,7 +55,7 @@ PROMISE_COLUMNS = (
 HPROMISE_COLUMNS = _tracked_columns(Promise) + HISTORY_COLUMNS
 DEADLINE_COLUMNS = (
     "id", "case_id", "kind", "started_at", "allowed_hours", "due_at", "warn_at", "warned_at", "breached_at",
-    "met_at", "ended_at", "paused_at",
+    "met_at", "ended_at", "paused_at", "owner_id",
 )  # fmt: skip
 HDEADLINE_COLUMNS = _tracked_columns(Deadline) + HISTORY_COLUMNS
 

@@ -15,6 +15,7 @@ from accounts.models import Profile
 from cases.deadline_measures import deadline_record_overall, deadline_record_per_agent, deadline_record_per_team
 from cases.models import CaseEvent, Deadline, DeadlinePolicy
 from cases.services import case_transition
+from cases.services.assignment import case_assign
 from cases.services.deadline_sweeps import deadlines_breach, deadlines_sweep, deadlines_warn
 from cases.services.deadlines import case_clock_pause, case_clock_resume
 from cases.signals import escalation_triggered
@@ -287,3 +288,22 @@ def test_breaches_are_counted_per_agent_and_team_once_decided(agent, other_agent
     overall = deadline_record_overall(**window)
     assert (overall.counted, overall.breached) == (2, 1)
     assert deadline_record_overall(since=at(2026, 11, 25), until=at(2026, 12, 31)).counted == 0  # still running
+
+
+def test_a_breach_stays_with_whoever_held_the_case_and_a_running_deadline_moves_with_it(
+    agent, other_agent, supervisor, office_hours
+):
+    """Handed to other_agent after its first response was breached: the breach is still agent's, the
+    resolution deadline (still running) is other_agent's from then on, and the history says who moved it."""
+    case = log_case(agent)
+    office_hours.move_to(at(2026, 11, 24, 18, 0))
+    assert deadlines_breach() == 1
+    case_assign(case=case, owner_id=other_agent.pk, actor=supervisor)
+    first, resolution = deadline(case, "first_response"), deadline(case, "resolution")
+    assert (first.owner_id, resolution.owner_id) == (agent.pk, other_agent.pk)
+    moved = resolution.history.order_by("-history_date", "-history_id").first()
+    assert (moved.owner_id, moved.history_user_id) == (other_agent.pk, supervisor.pk)
+    case_transition(case=case, name="accept", actor=other_agent, data=evidence("accept"))
+    window = {"since": at(2026, 11, 24), "until": at(2026, 11, 25)}
+    [record] = deadline_record_per_agent(**window)
+    assert (record.key, record.counted, record.breached) == (agent.pk, 1, 1)
