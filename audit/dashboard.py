@@ -4,12 +4,13 @@ Cached with Django's cache (Redis in production) for FIGURES_SECONDS, keyed by t
 the period's token (so "the last 30 days" is one entry for five minutes, however the instant moves),
 the team and the reader's zone — and by nothing else: the figures are codes and numbers, labelled
 in the reader's language when the page is drawn. The page says when they were computed ("as of").
-A miss computes every KPI afresh (about fifteen queries, see kpis.py); the one that would read most — the
-median time per 7A step — reads the wait each step's event recorded when it was written (CaseEvent.
-waited_seconds), so for everyone over 30 days a miss stays under 200 ms per query at 1M cases. The filters
-most readers open — the rolling periods, for everyone and for each team, in the site's zone — are
-recomputed by Celery beat before their entry expires (`dashboard_warm`, audit/tasks.py), so nobody
-opening them meets a miss; a calendar month or a range of days pays its first one
+A miss computes every KPI afresh (about fifteen queries, see kpis.py), none of them joining the cases: a
+team's rows are found by whose they were (CaseEvent.owner, Deadline.owner), and the median time per 7A
+step reads the wait each step's event recorded (CaseEvent.waited_seconds). So for 30 days, everyone or a
+team, a miss stays under 200 ms per query at 1M cases; at 90 days two KPIs take up to about 300 ms.
+The filters most readers open — the rolling periods, for everyone and for each team, in the site's
+zone — are recomputed by Celery beat before their entry expires (`dashboard_warm`, audit/tasks.py), so
+nobody opening them meets a miss; a calendar month or a range of days pays its first one
 (docs/benchmarks-dashboard.md).
 """
 
