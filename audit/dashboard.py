@@ -72,8 +72,8 @@ def dashboard_figures(period: Period, team: int | None, zone: str | None = None,
 def dashboard_warm() -> list:
     """Recompute the figures of the rolling periods for everyone and for each team, in the site's zone
     (beat calls this more often than the entries expire). A team's figures read its members' rows by
-    index (no join to the cases but for deadlines), so all teams together cost about what everyone
-    does. Returns the (period, team) pairs warmed, team None for everyone."""
+    index (no join to the cases), so all teams together cost about what everyone does. Returns the
+    (period, team) pairs warmed, team None for everyone."""
     from django.conf import settings
 
     from accounts.people import all_supervisors

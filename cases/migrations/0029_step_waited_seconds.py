@@ -4,7 +4,7 @@ kind and time carries it (PostgreSQL answers the time per step from the index al
 
 from django.db import migrations, models
 
-from cases.db_protections import sqlite_triggers_install, sqlite_triggers_remove
+from cases.db_protections import event_rewrite_allowed
 from cases.events import STEP_ENTERING_KINDS, STEP_EVENT_KINDS
 
 # One statement per database: the seconds between two times is the one thing the ORM cannot say on
@@ -33,17 +33,9 @@ def fill(apps, schema_editor):
         return
     entered = _ENTERED.format(entering=_quoted(STEP_ENTERING_KINDS))
     sql = FILL[connection.vendor].format(entered=entered, steps=_quoted(STEP_EVENT_KINDS))
-    with connection.cursor() as cursor:
-        # The timeline refuses UPDATE; this fills a derived column once, in this migration's transaction.
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE cases_caseevent DISABLE TRIGGER cases_caseevent_no_rewrite")
-        else:
-            sqlite_triggers_remove(cursor)
+    # The timeline refuses UPDATE; this fills a derived column once, in this migration's transaction.
+    with event_rewrite_allowed(connection) as cursor:
         cursor.execute(sql)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE cases_caseevent ENABLE TRIGGER cases_caseevent_no_rewrite")
-        else:
-            sqlite_triggers_install(cursor)
 
 
 class Migration(migrations.Migration):

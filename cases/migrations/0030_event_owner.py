@@ -6,24 +6,15 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
-from cases.db_protections import sqlite_triggers_install, sqlite_triggers_remove
+from cases.db_protections import event_rewrite_allowed
 
 
 def fill(apps, schema_editor):
-    connection = schema_editor.connection
     case_model, event_model = apps.get_model("cases", "Case"), apps.get_model("cases", "CaseEvent")
     owner = Subquery(case_model.objects.filter(pk=OuterRef("case_id")).values("owner_id")[:1])
-    with connection.cursor() as cursor:
-        # The timeline refuses UPDATE; this fills a derived column once, in this migration's transaction.
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE cases_caseevent DISABLE TRIGGER cases_caseevent_no_rewrite")
-        elif connection.vendor == "sqlite":
-            sqlite_triggers_remove(cursor)
+    # The timeline refuses UPDATE; this fills a derived column once, in this migration's transaction.
+    with event_rewrite_allowed(schema_editor.connection):
         event_model.objects.update(owner=owner)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE cases_caseevent ENABLE TRIGGER cases_caseevent_no_rewrite")
-        elif connection.vendor == "sqlite":
-            sqlite_triggers_install(cursor)
 
 
 class Migration(migrations.Migration):
