@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from accounts.people import display_name, people_with_role
 from accounts.roles import Role
 from cases.choices import CaseState, Channel, CustomerTier
+from cases.queue_rows import local_stamp
 from core.errors import InvalidInput
 from escalation.services import active_customer_types
 
@@ -127,9 +128,8 @@ def _label_rows(cases):
         case.escalated_label = yes if case.escalated else no
         case.timeline_url = reverse("audit:timeline", args=[case.number])
         case.case_url = reverse("cases:detail", args=[case.number])
-        opened = timezone.localtime(case.created_at)
-        case.opened_iso, case.opened_text = opened.isoformat(), opened.strftime("%Y-%m-%d %H:%M")
-        case.closed_text = timezone.localtime(case.closed_at).strftime("%Y-%m-%d %H:%M") if case.closed_at else "—"
+        case.opened_iso, case.opened_text = local_stamp(case.created_at)
+        case.closed_text = local_stamp(case.closed_at)[1] if case.closed_at else "—"
 
 
 def _filter_query(request) -> str:

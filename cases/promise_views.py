@@ -18,6 +18,7 @@ from .deadline_status import duration_label
 from .models import Promise
 from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
 from .promise_selectors import callbacks_for_keeper
+from .queue_rows import local_stamp
 from .services import promise_call, promise_cancel, promise_make, promise_reschedule
 from .services.promises import retry_message
 from .views import case_or_404, promise_field_id, render_case, require_reader
@@ -130,8 +131,7 @@ def _label_rows(promises, now):
         promise.kind_label = kinds.get(promise.kind, promise.kind)
         promise.missed_label = missed if promise.state == PromiseState.MISSED else ""
         promise.overdue = promise.due_at < now
-        local = timezone.localtime(promise.due_at)
-        promise.due_iso, promise.due_text = local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
+        promise.due_iso, promise.due_text = local_stamp(promise.due_at)
         span = duration_label(promise.due_at - now)
         promise.when_label = _("overdue by %(t)s") % {"t": span} if promise.overdue else _("in %(t)s") % {"t": span}
         promise.case_url = reverse("cases:detail", args=[promise.case.number]) + "#promises"

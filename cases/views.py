@@ -29,6 +29,7 @@ from .panels import case_panels
 from .permissions import can_work_case
 from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
 from .queue_params import PAGE_PARAMS, SCOPE_ALL, SCOPE_MINE, queue_query_parse
+from .queue_rows import label_queue_rows
 from .services import (
     TRANSITIONS,
     case_assign,
@@ -102,6 +103,8 @@ def queue(request):
     except InvalidInput as exc:
         _warn(request, exc.message)
         page = selectors.case_queue(filters, size=size)
+    now = timezone.now()
+    label_queue_rows(page.items, now)
     params = request.GET.copy()
     for key in ("after", "before", *query.errors):  # a page link must not repeat a rejected value
         params.pop(key, None)
@@ -125,7 +128,7 @@ def queue(request):
             "tier_choices": CustomerTier.choices,
             "sorts": selectors.SORTS,
             "promise_choices": [(selectors.PROMISE_OVERDUE, _("Overdue"))],
-            "now": timezone.now(),
+            "now": now,
             "can_log": can_log_complaints(request.user),
             "letter_languages": LetterLanguage.choices,
         },

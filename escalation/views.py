@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.people import display_name
 from accounts.roles import Role, roles_of
 from cases.choices import CaseState, Channel, CustomerTier
-from cases.deadline_status import business_duration, time_left
+from cases.queue_rows import local_stamp, time_left_text
 from cases.selectors import case_detail
 from core.errors import ApplicationError, InvalidInput, NotAllowed
 from core.forms import service_error_messages
@@ -187,19 +187,8 @@ def _label_rows(escalations, now):
         e.handler = display_name(e.accepted_by) if e.accepted_by_id else "—"
         e.case_url = reverse("cases:detail", args=[case.number])
         e.accept_url = reverse("escalation:act", args=[e.pk, "accept"])
-        local = timezone.localtime(e.requested_at)
-        e.requested_iso, e.requested_text = local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
-        left = (
-            time_left(case.deadline_at, now=now, paused_at=case.clock_paused_at)
-            if case.is_open and case.deadline_at
-            else None
-        )
-        if left is None:
-            e.time_left, e.overdue = "—", False
-        else:
-            e.overdue = left.total_seconds() < 0
-            span = business_duration(left)
-            e.time_left = (_("overdue by %(t)s") if e.overdue else _("%(t)s left")) % {"t": span}
+        e.requested_iso, e.requested_text = local_stamp(e.requested_at)
+        e.time_left, e.overdue = time_left_text(case, now) or ("—", False)
 
 
 @login_required

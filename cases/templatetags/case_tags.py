@@ -31,11 +31,3 @@ def case_panel(context, panel):
 def business_duration(amount):
     """A business-time span as "3 h 05 min" (cases/deadline_status.py); empty for None."""
     return "" if amount is None else deadline_status.business_duration(amount)
-
-
-@register.simple_tag
-def case_time_left(case, now):
-    """Business time left on the case's next deadline (frozen while paused), or None."""
-    if not case.is_open or case.deadline_at is None:
-        return None
-    return deadline_status.time_left(case.deadline_at, now=now, paused_at=case.clock_paused_at)
