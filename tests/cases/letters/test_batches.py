@@ -178,3 +178,23 @@ def test_the_progress_message_is_plain_data():
         "/cases/letters/batches/7/zip/",
         None,
     )
+
+
+def test_a_running_batchs_page_carries_what_its_script_needs_to_follow_the_pushes(
+    agent, django_capture_on_commit_callbacks
+):
+    case = case_in_state("agreed", owner=agent)
+    with django_capture_on_commit_callbacks():  # not rendered yet
+        batch = letter_batch_start(actor=agent, data={"cases": [case.pk]})
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page.force_login(agent)
+    shown = page.get(f"/cases/letters/batches/{batch.pk}/").content.decode()
+    letter = Letter.objects.get(batch=batch)
+    assert f'data-batch-job="letter-batch:{batch.pk}"' in shown
+    assert f'data-zip-url="/cases/letters/batches/{batch.pk}/zip/"' in shown
+    assert 'data-text-count="已生成 {done} / {total} 份告知函"' in shown
+    assert 'data-text-failed="{n} 份生成失败"' in shown
+    assert 'data-label-ready="待发出"' in shown and 'data-label-failed="' in shown
+    assert f'data-letter="{letter.pk}"' in shown
+    assert 'data-testid="batch-zip"' not in shown  # the link's place is there, hidden, without a target
+    assert "data-batch-zip hidden" in shown
