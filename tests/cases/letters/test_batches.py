@@ -126,10 +126,10 @@ def test_a_failed_letter_is_counted_and_named_in_its_push(agent, django_capture_
     with (
         mock.patch("notifications.push.get_channel_layer", return_value=layer),
         mock.patch("cases.services.letters.render_letter_pdf", broken),
-        django_capture_on_commit_callbacks(execute=True),
     ):
-        letter_batch_run(batch.pk)
-    assert push_wait()
+        with django_capture_on_commit_callbacks(execute=True):
+            letter_batch_run(batch.pk)
+        assert push_wait()  # inside: the sender asks for the layer again when it sends
     messages = [message for _group, message in layer.progress()]
     assert [(m["done"], m["failed"], m["state"]) for m in messages] == [
         (1, 0, "running"),
