@@ -1,5 +1,5 @@
 """Letters for many cases at once, from the queue page (issue 10, item 7): start a batch, watch its
-progress (the page reads GET /api/letter-batches/{id}/ every second), download the zip."""
+progress (pushed live to the person who asked: static/js/live.js), download the zip."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,8 +13,9 @@ from accounts.roles import can_log_complaints
 from core.errors import ApplicationError, NotAllowed
 from core.forms import service_error_messages
 
+from .choices import LetterState
 from .letter_selectors import letter_batch_by_id
-from .services.letter_batches import letter_batch_progress, letter_batch_start
+from .services.letter_batches import letter_batch_job, letter_batch_progress, letter_batch_start
 from .views import require_reader
 
 
@@ -52,7 +53,13 @@ def letter_batch_view(request, pk):
     return render(
         request,
         "cases/letter_batch.html",
-        {"batch": batch, "progress": letter_batch_progress(batch), "letters": batch.letters.select_related("case")},
+        {
+            "batch": batch,
+            "progress": letter_batch_progress(batch),
+            "letters": batch.letters.select_related("case"),
+            "job": letter_batch_job(batch.pk),
+            "state_labels": LetterState.choices,
+        },
     )
 
 

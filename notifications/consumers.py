@@ -37,3 +37,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def case_changed(self, event):
         await self.send_json(event)
+
+    async def job_progress(self, event):
+        await self.send_json(event)

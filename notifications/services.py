@@ -134,6 +134,14 @@ def broadcast(*, groups, message: dict) -> None:
     push_after_commit((group, message) for group in groups)
 
 
+def job_progress_push(*, user_id, job: str, data: dict) -> None:
+    """How far a long job someone started has got (`job.progress`), to that one user's pages, after
+    commit; no inbox row. `job` names it for the page that follows it ("letter-batch:12"); `data` is
+    plain JSON the page reads (counts, state, links), which the caller builds: this app knows no
+    other app's models. The page re-reads over HTTP whatever it missed while its socket was down."""
+    push_after_commit([(user_group(user_id), {**data, "type": "job.progress", "job": job})])
+
+
 def notification_mark_read(*, user, ids=None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
@@ -151,6 +159,7 @@ def preferences_set(*, user, email_events: set) -> None:
 
 __all__ = [
     "broadcast",
+    "job_progress_push",
     "notification_mark_read",
     "notifications_batched",
     "notify",

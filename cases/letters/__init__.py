@@ -5,4 +5,4 @@ database except `letter_content_for`, which reads one case.
 """
 
 # Recorded with every rendered letter; bump when the wording or the layout changes.
-TEMPLATE_VERSION = "2026.2"
+TEMPLATE_VERSION = "2026.3"

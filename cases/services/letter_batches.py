@@ -1,5 +1,7 @@
 """Letters for many cases at once (issue 10, item 7): a version per case, rendered in the background
-one after another, then one zip to download.
+one after another, then one zip to download. The person who asked follows it live: after each letter
+is committed, and once the zip is stored, their pages get a `job.progress` push (the notifications
+app's socket) with the counts, the state and the zip's link.
 
 Each case is checked as a single request would be (who may, the step it is at, text that fits a
 letter); a case that fails is listed in the batch with the reason instead of failing the batch. The
@@ -15,6 +17,7 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +25,7 @@ from core.errors import ApplicationError, InvalidInput
 from core.forms import valid_input
 from core.history import save_tracked
 from core.inputs import StrictInputForm
+from notifications.services import job_progress_push
 
 from ..choices import LetterBatchState, LetterLanguage, LetterState
 from ..letters.content import letter_content_for
@@ -102,10 +106,45 @@ def _queue(batch_id, count):
 
 
 def letter_batch_run(batch_id) -> LetterBatch:
-    """Render each letter of the batch still waiting, then zip the ones that are ready (the task)."""
+    """Render each letter of the batch still waiting, then zip the ones that are ready (the task).
+    Each letter's render commits on its own, then its progress goes to the person who asked; the
+    last push carries the finished state and the zip's link."""
+    batch = LetterBatch.objects.get(pk=batch_id)
     for letter_id in Letter.objects.filter(batch_id=batch_id, state=LetterState.RENDERING).values_list("pk", flat=True):
-        letter_render(letter_id)
-    return _archive(batch_id)
+        letter = letter_render(letter_id)
+        _progress_tell(batch, letter)
+    batch = _archive(batch_id)
+    _progress_tell(batch)
+    return batch
+
+
+def letter_batch_job(batch_id) -> str:
+    """The name the batch's pushes go under; its page listens for it (data-batch-job)."""
+    return f"letter-batch:{batch_id}"
+
+
+def letter_batch_progress_message(batch, progress, letter=None) -> dict:
+    """What the batch's page is told: the counts (`letter_batch_progress`), the batch's state, the
+    zip's link once it is stored, and the letter that just finished (none in the final push)."""
+    return {
+        "batch": batch.pk,
+        "state": batch.state,
+        "total": progress["total"],
+        "done": progress["done"],
+        "failed": progress["failed"],
+        "zip": reverse("cases:letter_batch_zip", args=[batch.pk]) if batch.archive else None,
+        "letter": None if letter is None else {"id": letter.pk, "state": letter.state, "error": letter.error},
+    }
+
+
+def _progress_tell(batch, letter=None):
+    # push_after_commit underneath: in the task (no transaction open) it goes at once, the letter's
+    # own transaction having committed; inside a caller's transaction it waits for that commit.
+    job_progress_push(
+        user_id=batch.requested_by_id,
+        job=letter_batch_job(batch.pk),
+        data=letter_batch_progress_message(batch, letter_batch_progress(batch), letter),
+    )
 
 
 def _archive(batch_id) -> LetterBatch:

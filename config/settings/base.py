@@ -5,11 +5,14 @@ REDIS_URL     absent: in-memory channel layer, local-memory cache, Celery tasks 
 SECRET_KEY    required unless DEBUG is on (then a development-only fallback is used)
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from .storage import file_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -136,21 +139,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files (resolution letters) go through Django's storage API: the file system under MEDIA_ROOT by
 # default; S3-compatible object storage with django-storages by configuration (FILE_STORAGE=s3 and
-# its AWS_* settings from the environment, see docs/deployment.md). Files are never served from
+# its AWS_* variables, read by storage.py; see docs/deployment.md). Files are never served from
 # MEDIA_URL: a letter is downloaded through a view that checks who asks.
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
-FILE_STORAGE = env("FILE_STORAGE", default="filesystem")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-if FILE_STORAGE == "s3":
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
-    AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
-    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
-    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
-    AWS_S3_FILE_OVERWRITE = False  # a stored letter is never replaced
-    AWS_DEFAULT_ACL = None
 
 REDIS_URL = env("REDIS_URL", default="")
 

@@ -164,23 +164,4 @@
     };
     window.setTimeout(poll, 1000);
   }
-
-  // A batch of letters being prepared: the bar follows the API's count every second; the page is
-  // read again once the batch is done (its zip link appears).
-  var batch = document.querySelector("[data-batch-url]");
-  if (batch && window.fetch) {
-    var bar = batch.querySelector("progress");
-    var follow = function () {
-      fetch(batch.dataset.batchUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (body) {
-          if (!body) return;
-          bar.max = body.total; bar.value = body.done;
-          if (body.state === "done") { window.location.reload(); return; }
-          window.setTimeout(follow, 1000);
-        })
-        .catch(function () { window.setTimeout(follow, 3000); });
-    };
-    window.setTimeout(follow, 1000);
-  }
 })();

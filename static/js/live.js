@@ -264,6 +264,82 @@
       .catch(function () { /* the next reconnect tries again */ });
   }
 
+  // ---- a batch of letters being prepared --------------------------------------------------------
+
+  // The batch task pushes `job.progress` to the person who asked after each letter is committed and
+  // once the zip is stored (cases/services/letter_batches.py): the bar, the row and at the end the zip
+  // link follow each push. On each (re)connect the page is read once, for what was pushed before the
+  // socket was open. While there is no socket (a proxy that refuses WebSockets, the server
+  // restarting, the network gone) nothing is pushed and nothing is replayed later, so the page reads
+  // itself every BATCH_POLL_MS instead, only then.
+  var BATCH_POLL_MS = 10000;
+  var batch = document.querySelector("[data-batch-job]");
+  var batchReading = false;
+
+  function batchRunning() { return !!batch && batch.getAttribute("data-batch-state") === "running"; }
+
+  function batchText(name, values) {
+    return (batch.getAttribute("data-text-" + name) || "").replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? String(values[key]) : all;
+    });
+  }
+
+  function onJobProgress(msg) {
+    if (!batchRunning() || msg.job !== batch.getAttribute("data-batch-job")) return;
+    var bar = batch.querySelector("progress");
+    bar.max = msg.total;
+    bar.value = msg.done;
+    batch.querySelector("[data-batch-count]").textContent = batchText("count", { done: msg.done, total: msg.total });
+    var failed = batch.querySelector("[data-batch-failed]");
+    failed.textContent = msg.failed ? batchText("failed", { n: msg.failed }) : "";
+    failed.hidden = !msg.failed;
+    var row = msg.letter && batch.querySelector('tr[data-letter="' + Number(msg.letter.id) + '"]');
+    if (row) {
+      row.setAttribute("data-state", msg.letter.state);
+      var cell = row.querySelector("[data-letter-state]");
+      cell.textContent = batch.getAttribute("data-label-" + msg.letter.state) || msg.letter.state;
+      if (msg.letter.error) {
+        cell.appendChild(el("br"));
+        cell.appendChild(el("small", "error", msg.letter.error));
+      }
+    }
+    if (msg.state !== "running") {
+      batch.setAttribute("data-batch-state", msg.state);
+      var zip = batch.querySelector("[data-batch-zip]");
+      var link = zip.querySelector("a");
+      link.href = batch.getAttribute("data-zip-url");
+      link.setAttribute("data-testid", "batch-zip");
+      zip.hidden = false;
+      var hint = batch.querySelector("[data-batch-running]");
+      if (hint) hint.hidden = true;
+    }
+  }
+
+  // The server's rendering of the batch, swapped in (no reload): counts, rows, and the zip once done.
+  function readBatch() {
+    if (!batchRunning() || batchReading) return;
+    batchReading = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "live" } })
+      .then(function (r) {
+        if (!r.ok || r.redirected) throw new Error("HTTP " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(batch.id);
+        if (!fresh || !batchRunning()) return; // a push finished it meanwhile
+        batch.innerHTML = fresh.innerHTML;
+        batch.setAttribute("data-batch-state", fresh.getAttribute("data-batch-state"));
+      })
+      .catch(function () { /* the next push, poll or reconnect reads it again */ })
+      .then(function () { batchReading = false; });
+  }
+
+  if (batch) {
+    window.setInterval(function () {
+      if (batchRunning() && !(socket && socket.readyState === WebSocket.OPEN)) readBatch();
+    }, BATCH_POLL_MS);
+  }
+
   // ---- the socket -----------------------------------------------------------------------------
 
   var socket = null;
@@ -341,6 +417,7 @@
       startPing();
       catchUp();
       if (connectedBefore) refreshQueue(); // case changes may have been missed meanwhile
+      readBatch(); // progress pushed before this socket was open is not sent again
       connectedBefore = true;
     };
     ws.onmessage = function (event) {
@@ -349,6 +426,7 @@
       if (msg.type === "pong") window.clearTimeout(pongTimer);
       else if (msg.type === "notification.new") onNotification(msg);
       else if (msg.type === "case.changed") onCaseChanged(msg);
+      else if (msg.type === "job.progress") onJobProgress(msg);
     };
     ws.onclose = function (event) {
       if (socket !== ws) return;

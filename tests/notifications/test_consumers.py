@@ -65,3 +65,17 @@ async def test_ping_is_answered():
     await communicator.send_json_to({"type": "ping", "t": 1})
     assert await communicator.receive_json_from(timeout=2) == {"type": "pong", "t": 1}
     await communicator.disconnect()
+
+
+async def test_a_jobs_progress_reaches_the_user_who_started_it_only():
+    starter = await database_sync_to_async(UserFactory)(username="ws_starter", role="agent")
+    other = await database_sync_to_async(UserFactory)(username="ws_bystander", role="agent")
+    mine, connected, _code = await connect_authenticated(starter)
+    theirs, connected_too, _code = await connect_authenticated(other)
+    assert connected and connected_too
+    message = {"type": "job.progress", "job": "letter-batch:4", "state": "running", "done": 1, "total": 3}
+    await get_channel_layer().group_send(user_group(starter.pk), message)
+    assert await mine.receive_json_from(timeout=2) == message
+    assert await theirs.receive_nothing(timeout=0.3)
+    for communicator in (mine, theirs):
+        await communicator.disconnect()

@@ -8,7 +8,7 @@ from cases.services import case_assign, case_transition
 from core.errors import InvalidInput, NotAllowed
 from notifications.models import EmailDelivery, Notification, Preference
 from notifications.push import push_wait, sender
-from notifications.services import notify
+from notifications.services import job_progress_push, notify
 from tests.factories import UserFactory, evidence, log_case
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,21 @@ def test_reassigning_refreshes_the_previous_owners_pages_too(
         case_assign(case=case, owner_id=agent.pk, actor=supervisor)
     changed = {group for group, message in pushes(push) if message["type"] == "case.changed"}
     assert {f"user.{agent.pk}", f"user.{other_agent.pk}"} <= changed
+
+
+def test_a_jobs_progress_goes_to_its_user_after_commit_and_not_on_rollback(agent, django_capture_on_commit_callbacks):
+    with mock.patch.object(sender, "send") as push:
+        with django_capture_on_commit_callbacks(execute=True):
+            job_progress_push(user_id=agent.pk, job="letter-batch:9", data={"done": 1, "total": 2})
+        assert pushes(push) == [
+            (f"user.{agent.pk}", {"done": 1, "total": 2, "type": "job.progress", "job": "letter-batch:9"})
+        ]
+        push.reset_mock()
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            job_progress_push(user_id=agent.pk, job="letter-batch:9", data={"type": "spoofed"})
+            transaction.set_rollback(True)
+        assert push.call_count == 0
+    # The caller's data cannot change what kind of message it is.
+    with mock.patch.object(sender, "send") as push, django_capture_on_commit_callbacks(execute=True):
+        job_progress_push(user_id=agent.pk, job="x", data={"type": "notification.new"})
+    assert pushes(push)[0][1]["type"] == "job.progress"
