@@ -230,7 +230,7 @@ class CaseListApi(APIView):
                 str,
                 description="A case number (exact); digits (3+) anywhere in the phone number; other text of 2+ "
                 "characters anywhere in the customer's name or the summary, any case; 1 character: the start of "
-                "the name. At most 100 characters. The count stops at 1,000 for a search (`count_is_capped`).",
+                "the name. At most 100 characters. The count stops at 100 for a search (`count_is_capped`).",
             ),
             OpenApiParameter(
                 "promise",

@@ -38,9 +38,11 @@ DEFAULT_SORT = "priority"
 PAGE_SIZES = (25, 50, 100)
 MAX_PAGE_SIZE = 100
 
-# A search counts its matches up to here ("More than 1,000 cases"): nobody reads further than that
+# A search counts its matches up to here ("More than 100 cases"): four pages is more than anyone reads
 # without narrowing the search, and a common word ("宽带") matches tens of thousands of cases at 1M.
-SEARCH_COUNT_CAP = 1_000
+# It counts along the page's order, stopping at the cap: at 1M, "宽带" counted that way to 100 takes
+# about 5 ms; counting to 1,000 in any order built a bitmap of all 88,000 matches (about 45 ms).
+SEARCH_COUNT_CAP = 100
 
 STATUS_OPEN, STATUS_CLOSED, STATUS_ALL = "open", "ended", "all"
 PROMISE_OVERDUE = "overdue"
@@ -106,7 +108,10 @@ def case_queue(filters: QueueFilters, *, after=None, before=None, size=25) -> Pa
     qs = case_queue_queryset(filters)
     sort = SORTS.get(filters.sort) or SORTS[DEFAULT_SORT]
     page = keyset_page(qs, sort, after=after, before=before, size=min(max(size, 1), MAX_PAGE_SIZE))
-    page.count, page.count_capped = count_capped(qs, SEARCH_COUNT_CAP if filters.q.strip() else COUNT_CAP)
+    if filters.q.strip():
+        page.count, page.count_capped = count_capped(qs, SEARCH_COUNT_CAP, sort=sort)
+    else:
+        page.count, page.count_capped = count_capped(qs, COUNT_CAP)
     return page
 
 

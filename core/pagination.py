@@ -131,9 +131,14 @@ def keyset_page(queryset, sort: Sort, *, after: str | None = None, before: str |
     return page
 
 
-def count_capped(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """Exact count up to `cap`; beyond it, (cap, True). One bounded query."""
-    n = queryset.order_by().values("pk")[: cap + 1].count()
+def count_capped(queryset, cap: int = COUNT_CAP, *, sort: Sort | None = None) -> tuple[int, bool]:
+    """Exact count up to `cap`; beyond it, (cap, True). One bounded query.
+
+    With `sort`, the rows counted are the first `cap + 1` in the page's own order, so PostgreSQL may
+    count along the index the page reads and stop at the cap; without it, in whatever order is
+    cheapest to find them all (which, for a common word, means building a bitmap of every match)."""
+    queryset = sort.annotate(queryset).order_by(*sort.order_by()) if sort is not None else queryset.order_by()
+    n = queryset.values("pk")[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
 

@@ -82,3 +82,26 @@ def test_postgresql_answers_a_search_from_an_index(cases, query, index):
         cursor.execute("SET LOCAL enable_indexscan = off")
         plan = qs.explain()
     assert index in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["priority", "newest", "deadline"])
+def test_a_search_counts_exactly_up_to_its_cap_and_says_more_beyond(agent, supervisor, client, monkeypatch, sort):
+    from cases import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    for n in range(4):
+        log_case(agent, customer_name=f"宽带用户{n}", customer_phone=f"1380000000{n}", summary=f"宽带断线第{n}次")
+    log_case(agent, customer_name="陈晓红", customer_phone="13900002222", summary="话费多扣")
+    client.force_login(supervisor)
+
+    def shown(query):
+        page = client.get("/cases/", {"scope": "all", "q": query, "sort": sort}).content.decode()
+        api = client.get("/api/cases/", {"q": query, "sort": sort}).json()
+        return page, (api["count"], api["count_is_capped"])
+
+    page, api = shown("宽带")
+    assert "超过 3 个工单" in page and api == (3, True)
+    page, api = shown("断线第3次")
+    assert "1 个工单" in page and "超过" not in page and api == (1, False)
+    page, api = shown("晓红")
+    assert "1 个工单" in page and api == (1, False)
