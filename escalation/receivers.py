@@ -1,6 +1,8 @@
 """When escalation/ evaluates its rules: on the case steps that can make one hold (cases' hooks,
 received inside the step's transaction, so a rule's escalation commits or rolls back with it)."""
 
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from cases import events as case_events
@@ -9,7 +11,8 @@ from cases.signals import case_event_recorded, escalation_triggered
 
 from . import events, rules
 from .escalations import escalation_rerank
-from .models import RuleFiring
+from .models import Escalation, RuleFiring
+from .selectors import desk_counts_forget
 
 Moment = RuleFiring.Moment
 # A tier corrected or a more serious channel attached (cases' case_reprioritize).
@@ -40,3 +43,10 @@ def evaluate_on_event(sender, case, event, actor, **kwargs):
 @receiver(escalation_triggered, dispatch_uid="escalation.rules_on_trigger")
 def evaluate_on_trigger(sender, case, trigger, detail, **kwargs):
     rules.rules_evaluate(case, moment=TRIGGER_MOMENTS.get(trigger, trigger))
+
+
+@receiver(post_save, sender=Escalation, dispatch_uid="escalation.desk_counts_saved")
+@receiver(post_delete, sender=Escalation, dispatch_uid="escalation.desk_counts_deleted")
+def forget_desk_counts(sender, **kwargs):
+    # After commit: a count read meanwhile belongs to the generation this moves past.
+    transaction.on_commit(desk_counts_forget)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, DateTimeField, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -76,11 +77,28 @@ def cases_tagged(code: str):
     return CaseCustomerType.objects.filter(removed_at__isnull=True, customer_type__code=code).values("case_id")
 
 
+# What a row of the desk's queue shows (page and API): the escalation, and of its case and the people
+# only these columns. The whole case row (evidence texts, JSON of every step) cost time to send,
+# decode and build 25 times a page for nothing.
+_DESK_CASE_FIELDS = (
+    "number", "state", "is_open", "customer_name", "customer_tier", "channel", "deadline_at", "clock_paused_at",
+    "escalation_status",
+)  # fmt: skip
+_PERSON_FIELDS = ("username", "first_name", "last_name")
+DESK_ROW_FIELDS = (
+    *(field.name for field in Escalation._meta.concrete_fields),
+    *(f"case__{name}" for name in _DESK_CASE_FIELDS),
+    *(f"{who}__{name}" for who in ("requested_by", "accepted_by") for name in _PERSON_FIELDS),
+)
+
+
 def desk_queue(filters: DeskFilters = DeskFilters(), *, sort="urgency", after=None, before=None, size=25) -> Page:
     """Open escalations (or those of one state), in keyset pages, each with its case and the case's
     customer types now (`types`), and the (capped) count. Four queries whatever the page size."""
-    qs = Escalation.objects.select_related("case", "requested_by", "accepted_by").filter(
-        state__in=[filters.state] if filters.state else OPEN_ESCALATION_STATES
+    qs = (
+        Escalation.objects.select_related("case", "requested_by", "accepted_by")
+        .only(*DESK_ROW_FIELDS)
+        .filter(state__in=[filters.state] if filters.state else OPEN_ESCALATION_STATES)
     )
     if filters.level:
         qs = qs.filter(level=filters.level)
@@ -111,14 +129,36 @@ def desk_queue(filters: DeskFilters = DeskFilters(), *, sort="urgency", after=No
     return page
 
 
+# Every desk page and API call shows the counts per level; every escalation written changes them.
+# They are kept in Django's cache under a generation number that each committed escalation write
+# moves on (receivers: `desk_counts_forget`), so a count read before a write commits is stored under
+# the old generation, which nobody asks for again: never stale, and one query per change, not per page.
+COUNTS_GENERATION_KEY = "escalation:desk-counts:generation"
+COUNTS_SECONDS = 10 * 60
+
+
 def desk_counts() -> dict:
-    """Open escalations per level and state: {(level, state): n}. One query, read from the index
-    `escalation_level_counts` (an index-only scan: 7 ms for 47k open escalations against 22 ms reading
-    the table, measured at 1M cases)."""
-    rows = (
-        Escalation.objects.filter(state__in=OPEN_ESCALATION_STATES)
-        .values("level", "state")
-        .annotate(n=Count("*"))  # not Count("id"): the index `escalation_level_counts` answers it alone
-        .order_by()
-    )
-    return {(row["level"], row["state"]): row["n"] for row in rows}
+    """Open escalations per level and state: {(level, state): n}. One query when not cached, read
+    from the index `escalation_level_counts` (an index-only scan: 5–7 ms for 47k open escalations
+    against 22 ms reading the table, measured at 1M cases)."""
+    generation = cache.get_or_set(COUNTS_GENERATION_KEY, 0, None)
+    key = f"escalation:desk-counts:{generation}"
+    counts = cache.get(key)
+    if counts is None:
+        rows = (
+            Escalation.objects.filter(state__in=OPEN_ESCALATION_STATES)
+            .values("level", "state")
+            .annotate(n=Count("*"))  # not Count("id"): the index `escalation_level_counts` answers it alone
+            .order_by()
+        )
+        counts = [(row["level"], row["state"], row["n"]) for row in rows]
+        cache.set(key, counts, COUNTS_SECONDS)
+    return {(level, state): n for level, state, n in counts}
+
+
+def desk_counts_forget() -> None:
+    """After an escalation write commits: the next read counts again."""
+    try:
+        cache.incr(COUNTS_GENERATION_KEY)
+    except ValueError:  # not there (evicted, or never read): the next read starts a new generation
+        cache.set(COUNTS_GENERATION_KEY, 1, None)

@@ -192,3 +192,26 @@ def test_the_desk_raises_and_hands_over_from_the_case_page_and_the_api(agent, de
     assert firings.status_code == 200 and firings.json() == []
     rules = client_for(agent).get("/api/escalation-rules/").json()
     assert "legal_customer" in [rule["code"] for rule in rules]
+
+
+def test_the_counts_per_level_follow_every_committed_escalation_write(
+    agent, desk, django_capture_on_commit_callbacks
+):
+    api = client_for(desk)
+
+    def counts():
+        return api.get("/api/escalations/").json()["counts"]
+
+    assert counts() == {"1": 0, "2": 0, "3": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation = escalation_request(case=log_case(agent, customer_phone="13800000001"), actor=agent, data=WHY)
+    assert counts() == {"1": 0, "2": 1, "3": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation = escalation_raise(escalation=escalation, actor=desk, data={"level": 3, "reason": "客户已起诉"})
+        # Read before the raise commits: what everyone else sees until then, never shown afterwards.
+        assert counts() == {"1": 0, "2": 1, "3": 0}
+    assert counts() == {"1": 0, "2": 0, "3": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation = escalation_accept(escalation=escalation, actor=desk)
+        escalation_resolve(escalation=escalation, actor=desk, data={"outcome": "已与客户和解"})
+    assert counts() == {"1": 0, "2": 0, "3": 0}
