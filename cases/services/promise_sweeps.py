@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import REMINDER_MINUTES_DEFAULT, REMINDER_MINUTES_MAX
+from core.history import system_user
 
 from .. import events
 from ..choices import PromiseState
@@ -82,7 +83,8 @@ def _miss(promises, now):
     # row, the UPDATE and the history INSERT were two thirds of a sweep cycle's statements. The rows
     # are locked, so the transition's state check cannot be raced; nothing listens to a promise's
     # post_save.
-    bulk_update_with_history(promises, Promise, ["state", "missed_at"], default_date=now)
+    # The system account is named once for the batch (history_user_of would look it up per row).
+    bulk_update_with_history(promises, Promise, ["state", "missed_at"], default_user=system_user(), default_date=now)
     for promise in promises:
         case = promise.case
         event = case_event_record(
