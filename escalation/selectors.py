@@ -12,7 +12,6 @@ from core.pagination import Page, Sort, count_capped, keyset_page
 
 from .choices import OPEN_ESCALATION_STATES
 from .models import CaseCustomerType, Escalation, RuleFiring
-from .services import active_customer_types
 
 
 def case_customer_type_tags(case):
@@ -74,13 +73,8 @@ class DeskFilters:
 
 
 def cases_tagged(code: str):
-    """The ids of the cases tagged now (not removed) with the active customer type `code`, as a
-    subquery. By the type's id (reference data, cached): PostgreSQL then answers each escalation it
-    walks with one probe of the unique (case, type) index instead of a probe and a join by code."""
-    customer_type = active_customer_types().get(code)
-    if customer_type is None:
-        return CaseCustomerType.objects.none().values("case_id")
-    return CaseCustomerType.objects.filter(removed_at__isnull=True, customer_type_id=customer_type.pk).values("case_id")
+    """The ids of the cases tagged now (not removed) with customer type `code`, as a subquery."""
+    return CaseCustomerType.objects.filter(removed_at__isnull=True, customer_type__code=code).values("case_id")
 
 
 # What a row of the desk's queue shows (page and API): the escalation, and of its case and the people
