@@ -57,10 +57,7 @@ def _due_promises(n):
     due = now - timedelta(minutes=settings.PROMISE_GRACE_MINUTES + 1)
     missed_before = Promise.objects.filter(missed_at__isnull=False).values("case_id")
     cases = list(
-        Case.objects.filter(is_open=True)
-        .exclude(pk__in=missed_before)
-        .select_related("owner")
-        .order_by("-id")[:n]
+        Case.objects.filter(is_open=True).exclude(pk__in=missed_before).select_related("owner").order_by("-id")[:n]
     )
     for case in cases:
         promise = promise_build(

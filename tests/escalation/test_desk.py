@@ -194,9 +194,7 @@ def test_the_desk_raises_and_hands_over_from_the_case_page_and_the_api(agent, de
     assert "legal_customer" in [rule["code"] for rule in rules]
 
 
-def test_the_counts_per_level_follow_every_committed_escalation_write(
-    agent, desk, django_capture_on_commit_callbacks
-):
+def test_the_counts_per_level_follow_every_committed_escalation_write(agent, desk, django_capture_on_commit_callbacks):
     api = client_for(desk)
 
     def counts():
