@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from accounts.people import display_name, people_with_role
 from accounts.roles import Role
 from cases.choices import CaseState, Channel, CustomerTier
-from cases.queue_rows import local_stamp
+from core.display import local_stamp
 from core.errors import InvalidInput
 from escalation.services import active_customer_types
 

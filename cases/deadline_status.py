@@ -61,6 +61,16 @@ def business_duration(amount: timedelta) -> str:
     return duration_label(amount, day_minutes=day)
 
 
+def time_left_text(case, now) -> tuple[str, bool] | None:
+    """("3 h 05 min left" | "overdue by 2 h", overdue) for an open case's next deadline, in business
+    time and frozen while the clock is paused; None when no deadline runs (the queues' column)."""
+    if not case.is_open or case.deadline_at is None:
+        return None
+    left = time_left(case.deadline_at, now=now, paused_at=case.clock_paused_at)
+    overdue = left.total_seconds() < 0
+    return (_("overdue by %(t)s") if overdue else _("%(t)s left")) % {"t": business_duration(left)}, overdue
+
+
 def deadline_rows(deadlines, now) -> list[dict]:
     """The case page's deadlines, newest deadline of each kind last, with status and time left."""
     rows = []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.display import local_stamp
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.forms import add_service_errors
 
@@ -18,7 +19,6 @@ from .deadline_status import duration_label
 from .models import Promise
 from .promise_inputs import PromiseCallInput, PromiseCancelInput, PromiseMakeInput, PromiseRescheduleInput
 from .promise_selectors import callbacks_for_keeper
-from .queue_rows import local_stamp
 from .services import promise_call, promise_cancel, promise_make, promise_reschedule
 from .services.promises import retry_message
 from .views import case_or_404, promise_field_id, render_case, require_reader

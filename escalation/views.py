@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from accounts.people import display_name
 from accounts.roles import Role, roles_of
 from cases.choices import CaseState, Channel, CustomerTier
-from cases.queue_rows import local_stamp, time_left_text
+from cases.deadline_status import time_left_text
 from cases.selectors import case_detail
+from core.display import local_stamp
 from core.errors import ApplicationError, InvalidInput, NotAllowed
 from core.forms import service_error_messages
 
