@@ -17,6 +17,8 @@ from cases.audit_chain import event_digest
 from cases.db_protections import sqlite_triggers_install, sqlite_triggers_remove
 from cases.models import CaseEvent
 from cases.services import case_event_record, case_transition
+from cases.services.events import NewEvent, case_events_record
+from cases.signals import case_event_recorded
 from cases.tasks import event_chains_verify_task
 from notifications.models import Notification
 from tests.factories import case_in_state, evidence, log_case
@@ -175,3 +177,32 @@ def test_each_step_records_how_long_the_case_waited_for_it(agent, office_hours):
     logged, accepted, triggered, apologized = case.events.order_by("seq")
     assert (logged.waited_seconds, triggered.waited_seconds) == (None, None)
     assert (accepted.waited_seconds, apologized.waited_seconds) == (3 * 60, 25 * 60)
+
+
+def test_a_batch_of_events_continues_each_cases_chain_in_order(agent, other_agent):
+    """A sweep records its batch's events together (one read of the chains' links): interleaved cases
+    each get their next numbers in the order given, the chains verify, and every receiver of
+    `case_event_recorded` — sent in the same order — already sees all of the batch's rows."""
+    first, second = log_case(agent), log_case(other_agent)
+    seen = []
+
+    def receiver(sender, case, event, **kwargs):
+        seen.append((case.pk, event.seq, CaseEvent.objects.filter(kind="escalation_triggered").count()))
+
+    def trigger(case, name):
+        return NewEvent(case, events.ESCALATION_TRIGGERED, None, {"trigger": name, "detail": {}})
+
+    case_event_recorded.connect(receiver, dispatch_uid="test-batch")
+    try:
+        recorded = case_events_record([trigger(first, "a"), trigger(second, "b"), trigger(first, "c")])
+    finally:
+        case_event_recorded.disconnect(dispatch_uid="test-batch")
+    assert [(event.case_id, event.seq, event.payload["trigger"]) for event in recorded] == [
+        (first.pk, 2, "a"),
+        (second.pk, 2, "b"),
+        (first.pk, 3, "c"),
+    ]
+    assert seen == [(first.pk, 2, 3), (second.pk, 2, 3), (first.pk, 3, 3)]
+    chain = list(first.events.order_by("seq"))
+    assert [event.prev_hash for event in chain[1:]] == [event.hash for event in chain[:-1]]
+    assert verify()[0]

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -169,3 +170,25 @@ def test_two_sweeps_at_once_tell_each_keeper_once(agent):
     assert Promise.objects.filter(state="missed").count() == 250
     assert case.events.filter(kind="promise_missed").count() == 250
     assert told(agent, "promise_missed") == 250
+
+
+def test_a_sweep_reads_the_chains_links_once_per_batch_and_writes_each_event(agent, other_agent):
+    """The batch's events are one links query and one INSERT each, however many cases it spans."""
+    cases = [log_case(agent), log_case(other_agent), log_case(agent)]
+    promises = [promise_in(case, case.owner, timedelta(hours=1)) for case in cases]
+    promises.append(promise_in(cases[0], agent, timedelta(hours=1, minutes=5)))
+    with (
+        time_machine.travel(promises[-1].due_at + GRACE + timedelta(minutes=1), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert promises_miss_overdue() == 4
+    sql = [query["sql"] for query in queries.captured_queries]
+    inserts = [statement for statement in sql if statement.startswith('INSERT INTO "cases_caseevent"')]
+    missed = [statement for statement in inserts if "'promise_missed'" in statement]
+    assert len(missed) == 4
+    # One read for the four misses, one more for each event recorded after them (the escalation's).
+    links = sum("FROM cases_case c WHERE c.id IN" in statement for statement in sql)
+    assert links == 1 + len(inserts) - len(missed)
+    # The case with two misses escalates after its second (then the rule's escalation follows).
+    kinds = cases[0].events.order_by("seq").filter(kind__in=("promise_missed", "escalation_triggered"))
+    assert list(kinds.values_list("kind", flat=True)) == ["promise_missed", "promise_missed", "escalation_triggered"]
