@@ -14,6 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
+from cases.models import Case
+from complaints.models import Customer
+
+from .intake import Payloads, _service, bench_agent
 from .stats import stopwatch, summary
 
 AGENT = "agent_seed_1"
@@ -31,9 +35,9 @@ PAGES = [
     # Least time left first (issue 8): the agent's own open cases and everyone's.
     ("Agent: my cases by time left (sort=deadline)", "agent", "/cases/?scope=mine&sort=deadline", "html"),
     ("Supervisor: all open by time left (sort=deadline)", "supervisor", "/cases/?scope=all&sort=deadline", "html"),
-    # Searches anywhere in the name, summary or phone (issue 7), over every status: a given name
-    # (no seeded name has 小明: the answer is "none", the slowest to prove without an index), a
-    # word in one summary in sixteen, a phone's last digits.
+    # Searches anywhere in the name, summary or phone (issue 7), over every status: a given name, a
+    # word in one summary in sixteen, a phone's last digits. The name and the digits are those of
+    # the bench's own customers (search_targets_ensure), found at every size.
     (
         "Search q=小明 (given name), all statuses",
         "supervisor",
@@ -83,6 +87,27 @@ class PageResult:
     @property
     def key(self):
         return f"{self.name} — {self.page}"
+
+
+# The given-name and last-digits searches find at least two full pages at every size, so that 10k and
+# 1M compare the same work (a page of rows, a deep page) — not an empty answer at 10k, where no seeded
+# name has 小明 and no seeded phone ends in 5678, with a full page at 1M (where the intake benches'
+# customers, all named 王小明, have been added by then).
+SEARCH_NAME, SEARCH_DIGITS = "王小明", "5678"
+SEARCH_TARGET_CASES = 2 * PAGE_SIZE
+
+
+def search_targets_ensure():
+    """Setup, not timed: SEARCH_TARGET_CASES complaints from customers named SEARCH_NAME whose phone
+    ends in SEARCH_DIGITS, logged through the intake service by the bench's agent (idempotent)."""
+    made = Customer.objects.filter(name=SEARCH_NAME, phone__endswith=SEARCH_DIGITS)
+    missing = SEARCH_TARGET_CASES - Case.objects.filter(complaints__customer__in=made).distinct().count()
+    user, _token = bench_agent()
+    payloads = Payloads(tag="S")
+    for n in range(max(0, missing)):
+        payload = payloads()
+        payload.update(customer_name=SEARCH_NAME, customer_phone=f"+86139{n:04d}{SEARCH_DIGITS}")
+        _service(user, payload)
 
 
 def clients():
@@ -152,6 +177,7 @@ def _measure(client, url, samples, warmup):
 def measure(*, pages=None, samples=100, warmup=10, depth=200, log=print):
     """Each page first and deep (`depth` > 1), or first only (`depth` == 1)."""
     results = []
+    search_targets_ensure()
     all_clients = clients()
     for name, who, path, kind in PAGES if pages is None else pages:
         client = all_clients[who]

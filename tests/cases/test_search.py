@@ -84,6 +84,18 @@ def test_postgresql_answers_a_search_from_an_index(cases, query, index):
     assert index in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes exist on PostgreSQL only")
+def test_postgresql_keeps_fine_statistics_of_the_bigram_index():
+    """With the default target ANALYZE keeps too few bigrams to tell a rare given name from a common
+    word, and a deep page of a name search turned into a scan of the sort index (migration 0032)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relname = 'case_search_bigrams' AND a.attnum = 1"
+        )
+        assert cursor.fetchone()[0] >= 1000
+
+
 @pytest.mark.parametrize("sort", ["priority", "newest", "deadline"])
 def test_a_search_counts_exactly_up_to_its_cap_and_says_more_beyond(agent, supervisor, client, monkeypatch, sort):
     from cases import selectors
