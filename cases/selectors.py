@@ -6,6 +6,7 @@ one bounded count.
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.db.models.lookups import LessThan
 from django.utils import timezone
@@ -84,8 +85,20 @@ class QueueFilters:
     promise: str | None = None  # "overdue": open cases whose next promise is past due
 
 
+OWNER_FIELDS = tuple(name.removeprefix("owner__") for name in QUEUE_FIELDS if name.startswith("owner__"))
+CASE_FIELDS = (*(name for name in QUEUE_FIELDS if not name.startswith("owner__")), "owner")
+
+
 def case_queue_queryset(filters: QueueFilters):
-    qs = Case.objects.select_related("owner").only(*QUEUE_FIELDS)
+    if filters.q.strip():
+        # A search's matches can run to thousands (a common given name), and PostgreSQL, unable to
+        # estimate a LIKE pattern, guesses a handful: it then joined the owners by looping over every
+        # match once per user (at 1M, "小明" with 3,266 matches: 9 of a 15 ms query). A search reads
+        # the owners of its page in a second query instead.
+        owners = Prefetch("owner", queryset=get_user_model().objects.only(*OWNER_FIELDS))
+        qs = Case.objects.only(*CASE_FIELDS).prefetch_related(owners)
+    else:
+        qs = Case.objects.select_related("owner").only(*QUEUE_FIELDS)
     if filters.owner_id:
         qs = qs.filter(owner_id=filters.owner_id)
     if filters.status == STATUS_OPEN:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Profile
+from accounts.people import display_name
 from cases.models import Case
 from tests.factories import case_in_state, evidence, log_case
 
@@ -53,16 +54,23 @@ def test_the_queue_searches_by_number_phone_and_chinese_name(login, agent, super
         assert hit.number in page and miss.number not in page, query
 
 
-def test_the_queue_runs_the_same_queries_for_any_page_size(login, agent, supervisor):
+@pytest.mark.parametrize("search", ["", "&q=1360000", "&q=小明"], ids=["no search", "digits", "name"])
+def test_the_queue_runs_the_same_queries_for_any_page_size(login, agent, other_agent, supervisor, search):
+    """However many rows and owners a page shows (a search reads its page's owners in a query of
+    their own: cases/selectors.py)."""
     for i in range(30):
-        log_case(agent, customer_phone=f"1360000{i:04d}")
+        log_case(agent if i % 2 else other_agent, customer_phone=f"1360000{i:04d}", customer_name=f"王小明{i}")
     counts = []
     for size in (25, 100):
         cache.clear()  # both requests start cold: roles not yet cached
         client = login(get_user_model().objects.get(pk=supervisor.pk))
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(f"/cases/?scope=all&size={size}").status_code == 200
+            page = client.get(f"/cases/?scope=all&size={size}{search}")
+        assert page.status_code == 200
         counts.append(len(ctx.captured_queries))
+        html = page.content.decode()
+        assert html.count('<tr class="p') == min(size, 30)
+        assert display_name(agent) in html and display_name(other_agent) in html
     assert counts[0] == counts[1] <= 10
 
 
