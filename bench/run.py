@@ -318,7 +318,7 @@ def render(bench):
         "",
         f"- A dedicated database (`{a.db}`) is created, migrated with `manage.py migrate` and seeded with "
         f"`manage.py seed_cases` to {small['total']:,} cases; then it is topped up to {big['total']:,}. After each "
-        "seeding, `VACUUM (ANALYZE)` (what autovacuum does on a live system) before measuring.",
+        "seeding, `VACUUM (ANALYZE)` (what autovacuum does on a live system) and a `CHECKPOINT` before measuring.",
         "- All HTTP measurements run **in process** through Django's test client (`django.test.Client`): the full "
         "request, middleware, session or token authentication, DRF, validation, templates and serialization, but "
         "no network, no web server and no TLS. Times are wall-clock milliseconds around `client.get`/`client.post`, "
