@@ -67,8 +67,8 @@ def promises_remind(now=None) -> int:
 
 
 def _miss(promises, now):
-    """Mark a locked batch missed: the rows and their history in two statements, their events in
-    two more, then each one's notice and the escalation rule."""
+    """Mark a locked batch missed: the rows and their history in two statements, their events (one
+    read of the chains' links, an INSERT each), then each one's notice and the escalation rule."""
     # Misses on each case before this batch, for the escalation rule.
     missed_on_case = dict(
         Promise.objects.filter(case_id__in={p.case_id for p in promises}, missed_at__isnull=False)
@@ -85,7 +85,8 @@ def _miss(promises, now):
     # post_save.
     # The system account is named once for the batch (history_user_of would look it up per row).
     bulk_update_with_history(promises, Promise, ["state", "missed_at"], default_user=system_user(), default_date=now)
-    # The batch's events in one go (services/events.py: one query for the chains' links, one INSERT).
+    # The batch's events together (services/events.py: the chains' links read in one query, then an
+    # INSERT per event).
     missed_events = case_events_record(
         [
             NewEvent(
