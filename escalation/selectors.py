@@ -1,5 +1,6 @@
 """Reads of the escalation app, with their joins planned."""
 
+import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -141,7 +142,7 @@ def desk_counts() -> dict:
     """Open escalations per level and state: {(level, state): n}. One query when not cached, read
     from the index `escalation_level_counts` (an index-only scan: 5–7 ms for 47k open escalations
     against 22 ms reading the table, measured at 1M cases)."""
-    generation = cache.get_or_set(COUNTS_GENERATION_KEY, 0, None)
+    generation = cache.get_or_set(COUNTS_GENERATION_KEY, _new_generation, None)
     key = f"escalation:desk-counts:{generation}"
     counts = cache.get(key)
     if counts is None:
@@ -156,9 +157,15 @@ def desk_counts() -> dict:
     return {(level, state): n for level, state, n in counts}
 
 
+def _new_generation() -> int:
+    # A generation no earlier one can have reached (random, not 0: the key may have been culled — the
+    # embedded default's file cache culls entries — while counts of old generations are still cached).
+    return secrets.randbits(62)
+
+
 def desk_counts_forget() -> None:
     """After an escalation write commits: the next read counts again."""
     try:
         cache.incr(COUNTS_GENERATION_KEY)
-    except ValueError:  # not there (evicted, or never read): the next read starts a new generation
-        cache.set(COUNTS_GENERATION_KEY, 1, None)
+    except ValueError:  # not there (evicted, or never read): start a new generation
+        cache.set(COUNTS_GENERATION_KEY, _new_generation(), None)

@@ -5,6 +5,7 @@ out of a case the desk owns."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from cases.services import case_transition
@@ -16,6 +17,7 @@ from escalation.escalations import (
     escalation_request,
     escalation_resolve,
 )
+from escalation.selectors import COUNTS_GENERATION_KEY
 from escalation.services import case_customer_type_tag
 from notifications.models import Notification
 from tests.api.test_api import client_for
@@ -213,3 +215,16 @@ def test_the_counts_per_level_follow_every_committed_escalation_write(agent, des
         escalation = escalation_accept(escalation=escalation, actor=desk)
         escalation_resolve(escalation=escalation, actor=desk, data={"outcome": "已与客户和解"})
     assert counts() == {"1": 0, "2": 0, "3": 0}
+
+
+def test_the_counts_are_never_an_earlier_generations_after_the_generation_is_evicted(
+    agent, desk, django_capture_on_commit_callbacks
+):
+    """A cache culls entries (the embedded default's file cache among them): losing the generation
+    number must not bring back counts cached before a write."""
+    api = client_for(desk)
+    assert api.get("/api/escalations/").json()["counts"]["2"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation_request(case=log_case(agent, customer_phone="13800000002"), actor=agent, data=WHY)
+    cache.delete(COUNTS_GENERATION_KEY)
+    assert api.get("/api/escalations/").json()["counts"]["2"] == 1
