@@ -27,7 +27,6 @@ from pathlib import Path
 from unittest import mock
 
 from channels.testing import ChannelsLiveServerTestCase
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import override_settings
@@ -35,19 +34,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from cases.reference import forget_local_rows
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.channel_layers import channel_layers_under_prefix
 
 LIVE_WITHIN_MS = 1000  # what "live" promises: the other person's page follows within a second
-
-
-def _channel_layers():
-    if settings.REDIS_URL:
-        return {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"live-test-{os.getpid()}"},
-            }
-        }
-    return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 @contextmanager
@@ -63,7 +52,7 @@ def chromium():
             connections.close_all()  # the connection Playwright's loop was given (see conftest.py)
 
 
-@override_settings(CHANNEL_LAYERS=_channel_layers())
+@override_settings(CHANNEL_LAYERS=channel_layers_under_prefix(f"live-test-{os.getpid()}"))
 class DaphneLiveServerTestCase(ChannelsLiveServerTestCase):
     """One daphne child per class: on SQLite a child that has served a test may not see the rows
     the next test writes (PostgreSQL is fine), so each class holds one test."""

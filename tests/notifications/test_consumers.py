@@ -4,17 +4,37 @@ Runs on whatever channel layer the settings give: in-memory locally, Redis when 
 (CI), so the real Redis layer is exercised there.
 """
 
+import asyncio
+import uuid
+
 import pytest
+import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from config.asgi import application
 from notifications.consumers import CLOSE_UNAUTHENTICATED
 from notifications.groups import role_group, user_group
+from tests.channel_layers import channel_layers_under_prefix
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def a_channel_layer_of_this_tests_own(settings):
+    """Each test's event loop gets a layer of its own, closed before that loop closes.
+
+    A channels-redis layer keeps per-loop connection pools and receive state; one left over from
+    an earlier test's (closed) loop, or still being cleaned up when the loop shuts down, is how a
+    test can wait forever.
+    """
+    # The change makes channels drop the layer it had built; the next use builds one in this loop.
+    settings.CHANNEL_LAYERS = channel_layers_under_prefix(f"ws-test-{uuid.uuid4().hex[:12]}")
+    yield
+    await get_channel_layer().flush()  # its keys and its connections, while their loop still runs
 
 
 async def test_anonymous_connections_are_refused():
@@ -22,6 +42,7 @@ async def test_anonymous_connections_are_refused():
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=[(b"origin", b"http://127.0.0.1")])
     connected, code = await communicator.connect()
     assert not connected and code == CLOSE_UNAUTHENTICATED
+    await communicator.disconnect()  # the consumer ends now, not when the test's loop is torn down
 
 
 async def test_a_user_hears_their_own_group_and_their_roles_only():
@@ -79,3 +100,20 @@ async def test_a_jobs_progress_reaches_the_user_who_started_it_only():
     assert await theirs.receive_nothing(timeout=0.3)
     for communicator in (mine, theirs):
         await communicator.disconnect()
+
+
+async def test_a_socket_left_idle_past_a_redis_read_timeout_still_hears_its_messages():
+    """A page left open hears the next message: its consumer outlives the blocking Redis reads it
+    makes while nothing happens (redis-py's default read timeout equals their block time)."""
+    if not settings.REDIS_URL:
+        pytest.skip("only the Redis layer blocks on reads; CI runs this with REDIS_URL")
+    user = await database_sync_to_async(UserFactory)(username="ws_idle", role="agent")
+    communicator, connected, _code = await connect_authenticated(user)
+    assert connected
+    await asyncio.sleep(IDLE_SECONDS)
+    await get_channel_layer().group_send(user_group(user.pk), {"type": "notification.new", "id": 7, "text": "later"})
+    assert (await communicator.receive_json_from(timeout=2))["text"] == "later"
+    await communicator.disconnect()
+
+
+IDLE_SECONDS = 12  # two of channels-redis' 5 s blocking reads, and then some
