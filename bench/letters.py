@@ -9,6 +9,8 @@ In one run, no database needed:
   p50/p95 and the PDF's size, with our font (cases/letters/assets/fonts);
 - the same letter with the system's full Noto Sans CJK SC as the only CJK font (no @font-face);
 - WeasyPrint's floor: a one-line page through the same pipeline (fonts, stylesheet, PDF/A);
+- the letter's own text as one plain paragraph through that pipeline: what the words alone cost,
+  with no headings, lists or letterhead (no letter that says as much can be faster than this);
 - cold: a fresh Python that sets Django up and renders one letter (the render, and the process);
 - memory: 500 letters in this process, RSS sampled every 50 (a leak shows as a slope).
 """
@@ -85,6 +87,15 @@ def bench_letter():
     )
 
 
+def text_only_html(letter_html: str) -> str:
+    """The words of a letter's body, in order, as one paragraph with no structure."""
+    from django.utils.html import escape, strip_tags
+
+    body = letter_html[letter_html.index("<body") :]
+    words = " ".join(strip_tags(body.replace("<", " <")).split())
+    return f"<p>{escape(words)}</p>"
+
+
 def rss_mb() -> float:
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
@@ -133,6 +144,7 @@ def measure(samples):
     system = Renderer(font_css=None, extra_css=SYSTEM_FONT_CSS)
     system_ms, system_bytes = timed(system.pdf, html, max(10, samples // 4), warmup=2)
     floor_ms, _ = timed(ours.pdf, FLOOR_HTML, samples)
+    text_ms, _ = timed(ours.pdf, text_only_html(html), samples)
     cold_render_s, cold_process_s = cold()
     series = []
     letter = bench_letter()
@@ -148,6 +160,8 @@ def measure(samples):
         "system_p50": percentile(system_ms, 50),
         "system_kb": system_bytes / 1024,
         "floor_p50": percentile(floor_ms, 50),
+        "text_p50": percentile(text_ms, 50),
+        "text_chars": len(text_only_html(html)) - len("<p></p>"),
         "cold_render_s": cold_render_s,
         "cold_process_s": cold_process_s,
         "rss_series": series,
@@ -187,6 +201,12 @@ def table(r) -> str:
             "",
         ),
         ("One-line page (WeasyPrint's floor): p50", f"{r['floor_p50']:.0f} ms", "", ""),
+        (
+            "The letter's words alone, one plain paragraph: p50 (÷ floor)",
+            f"{r['text_p50']:.0f} ms ({r['text_p50'] / r['floor_p50']:.1f}×), {r['text_chars']} characters",
+            "",
+            "",
+        ),
         (
             "System font ÷ ours (p50)",
             f"{system_ratio:.1f}×",
