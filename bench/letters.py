@@ -10,7 +10,8 @@ In one run, no database needed:
 - the same letter with the system's full Noto Sans CJK SC as the only CJK font (no @font-face);
 - WeasyPrint's floor: a one-line page through the same pipeline (fonts, stylesheet, PDF/A);
 - the letter's own text as one plain paragraph through that pipeline: what the words alone cost,
-  with no headings, lists or letterhead (no letter that says as much can be faster than this);
+  with no headings, lists or letterhead (no letter that says as much can be faster than this), and
+  the same words as a plain paragraph per piece of text (what the number of blocks costs);
 - cold: a fresh Python that sets Django up and renders one letter (the render, and the process);
 - memory: 500 letters in this process, RSS sampled every 50 (a leak shows as a slope).
 """
@@ -87,13 +88,27 @@ def bench_letter():
     )
 
 
-def text_only_html(letter_html: str) -> str:
-    """The words of a letter's body, in order, as one paragraph with no structure."""
-    from django.utils.html import escape, strip_tags
+def text_pieces(letter_html: str) -> list[str]:
+    """The pieces of text of a letter's body, in order (what lies between its tags)."""
+    from django.utils.html import strip_tags
 
     body = letter_html[letter_html.index("<body") :]
-    words = " ".join(strip_tags(body.replace("<", " <")).split())
-    return f"<p>{escape(words)}</p>"
+    pieces = strip_tags(body.replace("<", "\n<")).split("\n")
+    return [" ".join(piece.split()) for piece in pieces if piece.strip()]
+
+
+def text_only_html(letter_html: str) -> str:
+    """The words of a letter's body, in order, as one paragraph with no structure."""
+    from django.utils.html import escape
+
+    return f"<p>{escape(' '.join(text_pieces(letter_html)))}</p>"
+
+
+def text_blocks_html(letter_html: str) -> str:
+    """The same words, a plain paragraph per piece: what the number of blocks costs."""
+    from django.utils.html import escape
+
+    return "".join(f"<p>{escape(piece)}</p>" for piece in text_pieces(letter_html))
 
 
 def rss_mb() -> float:
@@ -101,14 +116,24 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
 
 
-def timed(render, html, samples, warmup=5):
-    for _ in range(warmup):
-        pdf = render(html)
-    times = []
-    for _ in range(samples):
-        with stopwatch(times):
-            pdf = render(html)
-    return times, len(pdf)
+def timed(variants: dict, samples: int, warmup: int = 3) -> dict:
+    """{name: (render, html, every)} → {name: (times in ms, PDF bytes)}.
+
+    Round-robin: round after round, each variant renders once (or every `every`-th round), so the
+    machine's drift during the run (large on these shared machines) weighs on every variant alike
+    and the ratios between them hold even when the absolute times wander.
+    """
+    sizes = {}
+    for name, (render, html, _every) in variants.items():
+        for _ in range(warmup):
+            sizes[name] = len(render(html))
+    times = {name: [] for name in variants}
+    for round_ in range(samples):
+        for name, (render, html, every) in variants.items():
+            if round_ % every == 0:
+                with stopwatch(times[name]):
+                    render(html)
+    return {name: (times[name], sizes[name]) for name in variants}
 
 
 def cold():
@@ -140,11 +165,19 @@ def measure(samples):
     html = letter_html(bench_letter())
     ours = renderer()
     pages = len(ours.render(html).pages)
-    ours_ms, ours_bytes = timed(ours.pdf, html, samples)
     system = Renderer(font_css=None, extra_css=SYSTEM_FONT_CSS)
-    system_ms, system_bytes = timed(system.pdf, html, max(10, samples // 4), warmup=2)
-    floor_ms, _ = timed(ours.pdf, FLOOR_HTML, samples)
-    text_ms, _ = timed(ours.pdf, text_only_html(html), samples)
+    runs = timed(
+        {
+            "ours": (ours.pdf, html, 1),
+            "system": (system.pdf, html, 4),  # slower: a quarter of the rounds
+            "floor": (ours.pdf, FLOOR_HTML, 1),
+            "text": (ours.pdf, text_only_html(html), 1),
+            "blocks": (ours.pdf, text_blocks_html(html), 1),
+        },
+        samples,
+    )
+    (ours_ms, ours_bytes), (system_ms, system_bytes) = runs["ours"], runs["system"]
+    floor_ms, text_ms, blocks_ms = runs["floor"][0], runs["text"][0], runs["blocks"][0]
     cold_render_s, cold_process_s = cold()
     series = []
     letter = bench_letter()
@@ -161,7 +194,9 @@ def measure(samples):
         "system_kb": system_bytes / 1024,
         "floor_p50": percentile(floor_ms, 50),
         "text_p50": percentile(text_ms, 50),
-        "text_chars": len(text_only_html(html)) - len("<p></p>"),
+        "text_chars": len(" ".join(text_pieces(html))),
+        "blocks_p50": percentile(blocks_ms, 50),
+        "blocks": len(text_pieces(html)),
         "cold_render_s": cold_render_s,
         "cold_process_s": cold_process_s,
         "rss_series": series,
@@ -208,6 +243,12 @@ def table(r) -> str:
             "",
         ),
         (
+            "The same words, a plain paragraph per piece: p50 (÷ floor)",
+            f"{r['blocks_p50']:.0f} ms ({r['blocks_p50'] / r['floor_p50']:.1f}×), {r['blocks']} paragraphs",
+            "",
+            "",
+        ),
+        (
             "System font ÷ ours (p50)",
             f"{system_ratio:.1f}×",
             f"≥ {SYSTEM_RATIO_MIN}×",
@@ -232,7 +273,8 @@ def table(r) -> str:
         "## Resolution letters (bench/letters.py)",
         "",
         f"{machine['cpu']}, {machine['ram']}; Python {platform.python_version()}; load average {load:.1f} "
-        f"at the end of the run; {r['samples']} warm samples (a quarter of them for the system font).",
+        f"at the end of the run; {r['samples']} warm samples of each variant, taken round-robin (a quarter as many "
+        "for the system font).",
         "",
         "| measure | result | target | |",
         "|---|---|---|---|",
