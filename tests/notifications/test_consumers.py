@@ -12,7 +12,6 @@ import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 
 from config.asgi import application
 from notifications.consumers import CLOSE_UNAUTHENTICATED
@@ -102,7 +101,10 @@ async def test_a_jobs_progress_reaches_the_user_who_started_it_only():
         await communicator.disconnect()
 
 
-async def test_a_socket_left_idle_past_a_redis_read_timeout_still_hears_its_messages():
+IDLE_SECONDS = 12  # two of channels-redis' 5 s blocking reads, and then some
+
+
+async def test_a_socket_left_idle_past_a_redis_read_timeout_still_hears_its_messages(settings):
     """A page left open hears the next message: its consumer outlives the blocking Redis reads it
     makes while nothing happens (redis-py's default read timeout equals their block time)."""
     if not settings.REDIS_URL:
@@ -114,6 +116,3 @@ async def test_a_socket_left_idle_past_a_redis_read_timeout_still_hears_its_mess
     await get_channel_layer().group_send(user_group(user.pk), {"type": "notification.new", "id": 7, "text": "later"})
     assert (await communicator.receive_json_from(timeout=2))["text"] == "later"
     await communicator.disconnect()
-
-
-IDLE_SECONDS = 12  # two of channels-redis' 5 s blocking reads, and then some
